@@ -1,0 +1,110 @@
+/**
+ * Builds the application from a configuration: opens the database, applies migrations, loads
+ * reference (and demo) data, and registers the web platform and every module. Never listens:
+ * `server.ts` does, tests use `inject`.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.ts';
+import { seedDemoData } from './demo/seed-demo-data.ts';
+import { accessibilityRoutes } from './modules/accessibility/index.ts';
+import { loadReferenceData, municipalityRoutes } from './modules/municipalities/index.ts';
+import { operationsRoutes } from './modules/operations/index.ts';
+import { siteRoutes } from './modules/site/index.ts';
+import { staffRoutes } from './modules/staff/index.ts';
+import { createFieldCipher, type FieldCipher } from './platform/crypto/field-encryption.ts';
+import { openDatabase, type Database } from './platform/db/database.ts';
+import { migrate } from './platform/db/migrations.ts';
+import { createRenderer } from './platform/html/views.ts';
+import { maintenanceJobs } from './platform/jobs/maintenance.ts';
+import { createWorker, type Worker } from './platform/jobs/worker.ts';
+import { registerWebPlatform } from './platform/http/web.ts';
+import { createMailService, type MailService } from './platform/mail/mail.ts';
+
+export interface App {
+  server: FastifyInstance;
+  database: Database;
+  worker: Worker;
+  mail: MailService;
+  cipher: FieldCipher;
+  config: Config;
+  /** Stops the worker, closes the server and the database, in that order. */
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  /** Use this (already migrated) database instead of opening the configured one. */
+  database?: Database;
+  logger?: Logger;
+}
+
+/** A client-supplied request id is kept when it looks like one; otherwise a new UUID. */
+function requestId(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+}
+
+/** Creates the root logger: structured JSON, no personal data (no IPs, no query strings, no bodies). */
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'digitales-amt' },
+    redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'email', 'password'], remove: true },
+  });
+}
+
+/** Builds the app. @throws when the database cannot be opened or a migration fails. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+  const log = options.logger ?? createLogger(config);
+  const database = options.database ?? await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const { db } = database;
+  if (!options.database) {
+    await migrate(database);
+    await loadReferenceData(db);
+    if (config.demo) await seedDemoData(db);
+  }
+
+  const cipher = createFieldCipher(config.encryptionKey);
+  const mail = createMailService({ cipher, from: config.mailFrom, smtpUrl: config.smtpUrl });
+  const worker = createWorker({
+    db,
+    definitions: [mail.sendJob],
+    schedules: maintenanceJobs(),
+    pollMs: config.workerPollMs,
+    log: log.child({ component: 'worker' }),
+  });
+
+  const server = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestId,
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  // One line per request: method, route pattern (not the URL, which may carry search terms), status, time.
+  server.addHook('onResponse', async (req, reply) => {
+    req.log.info({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  await registerWebPlatform(server, { config, db, render: createRenderer({ watch: config.env === 'development' }) });
+  await server.register(staffRoutes, { db });
+  await server.register(operationsRoutes, { database, cipher });
+  await server.register(siteRoutes, { db, config });
+  await server.register(municipalityRoutes, { db });
+  await server.register(accessibilityRoutes, { db, cipher, mail, feedbackEmail: config.feedbackEmail, contactEmail: config.operator.email });
+  await server.ready();
+
+  if (config.runWorker) worker.start();
+
+  return {
+    server, database, worker, mail, cipher, config,
+    async close() {
+      await worker.stop();
+      await server.close();
+      mail.close();
+      if (!options.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * Configuration: the environment is parsed once at boot, here and nowhere else.
+ * Every invalid setting is collected so that one start attempt names all of them.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const postgresUrl = z
+  .string()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.pathname.length > 1;
+    } catch {
+      return false;
+    }
+  }, 'must be a URL like postgres://user:password@host:5432/database');
+
+const smtpUrl = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'smtp:' || u.protocol === 'smtps:';
+  } catch {
+    return false;
+  }
+}, 'must be a URL like smtp://user:password@host:587 or smtps://host:465');
+
+const hexKey32 = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)');
+
+/** Every environment variable the platform reads, with its default and meaning (the README table is checked against this). */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development')
+    .describe('development, test or production; production refuses demo defaults'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('address to listen on (0.0.0.0 in a container)'),
+  PUBLIC_URL: z.url().optional().describe('external base URL, e.g. https://portal.example.de; https makes cookies Secure'),
+  DATA_DIR: z.string().min(1).default('./data').describe('directory of the embedded PGlite database (ignored with DATABASE_URL)'),
+  DATABASE_URL: postgresUrl.optional().describe('PostgreSQL server; when set, used instead of embedded PGlite'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10).describe('connections per instance to the PostgreSQL server'),
+  DEMO: booleanString.optional().describe('load demo tenants and accounts and capture mail (default: true outside production)'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional()
+    .describe('secret for signing session cookies (required in production)'),
+  DATA_ENCRYPTION_KEY: hexKey32.optional().describe('key for encrypting personal data at rest, 64 hex chars (required in production)'),
+  SMTP_URL: smtpUrl.optional().describe('SMTP server for outgoing mail (required in production; demo keeps mail in the database)'),
+  MAIL_FROM: z.string().min(3).default('Digitales Amt <noreply@digitales-amt.invalid>').describe('sender of outgoing mail'),
+  RUN_WORKER: booleanString.default(true).describe('run the job worker inside the web process (false when `npm run worker` runs apart)'),
+  WORKER_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000).describe('how often the worker looks for due jobs'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600).describe('requests per minute per client address'),
+  TRUST_PROXY: booleanString.default(false).describe('trust X-Forwarded-* headers from a reverse proxy'),
+  OPERATOR_NAME: z.string().min(2).optional().describe('operator named in the Impressum (required in production)'),
+  OPERATOR_ADDRESS: z.string().min(5).optional().describe('operator postal address, lines separated by ";" (required in production)'),
+  OPERATOR_EMAIL: z.email().optional().describe('operator contact e-mail (required in production)'),
+  FEEDBACK_EMAIL: z.email().optional().describe('where accessibility feedback notices are sent (no content, only the reference)'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
+});
+
+type RawConfig = z.infer<typeof configSchema>;
+
+/** The parsed configuration the application is built from. */
+export interface Config {
+  env: RawConfig['NODE_ENV'];
+  port: number;
+  host: string;
+  publicUrl: string | undefined;
+  /** Embedded database directory, or `null` to run PGlite in memory (tests). */
+  dataDir: string | null;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  demo: boolean;
+  sessionSecret: string;
+  encryptionKey: Buffer;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  runWorker: boolean;
+  workerPollMs: number;
+  rateLimitPerMinute: number;
+  trustProxy: boolean;
+  logLevel: RawConfig['LOG_LEVEL'];
+  secureCookies: boolean;
+  operator: { name: string; addressLines: string[]; email: string };
+  feedbackEmail: string | undefined;
+}
+
+/** Thrown when the environment is invalid; `problems` lists every invalid setting. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+// Fixed, public demo secrets: fine for a demo on one machine, refused in production.
+const DEMO_SESSION_SECRET = 'demo-session-secret-not-for-production-use-000';
+const DEMO_ENCRYPTION_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+
+/**
+ * Parse the environment into a Config.
+ * @throws ConfigError listing every invalid or missing setting.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const relevant: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') relevant[key] = value;
+  }
+  const parsed = configSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(problems);
+  }
+  const raw = parsed.data;
+  const production = raw.NODE_ENV === 'production';
+  const demo = raw.DEMO ?? !production;
+  const problems: string[] = [];
+  if (production) {
+    if (demo) problems.push('DEMO: demo data cannot be loaded with NODE_ENV=production');
+    if (!raw.SESSION_SECRET) problems.push('SESSION_SECRET: required with NODE_ENV=production');
+    else if (raw.SESSION_SECRET === DEMO_SESSION_SECRET) problems.push('SESSION_SECRET: the demo secret cannot be used in production');
+    if (!raw.DATA_ENCRYPTION_KEY) problems.push('DATA_ENCRYPTION_KEY: required with NODE_ENV=production');
+    else if (raw.DATA_ENCRYPTION_KEY.toLowerCase() === DEMO_ENCRYPTION_KEY) problems.push('DATA_ENCRYPTION_KEY: the demo key cannot be used in production');
+    for (const key of ['OPERATOR_NAME', 'OPERATOR_ADDRESS', 'OPERATOR_EMAIL'] as const) {
+      if (!raw[key]) problems.push(`${key}: required with NODE_ENV=production (the Impressum names the operator)`);
+    }
+    if (!raw.SMTP_URL) problems.push('SMTP_URL: required with NODE_ENV=production (mail is only captured in demo mode)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const publicUrl = raw.PUBLIC_URL?.replace(/\/$/, '');
+  return {
+    env: raw.NODE_ENV,
+    port: raw.PORT,
+    host: raw.HOST,
+    publicUrl,
+    dataDir: raw.DATA_DIR === ':memory:' ? null : path.resolve(raw.DATA_DIR),
+    databaseUrl: raw.DATABASE_URL,
+    databasePoolSize: raw.DATABASE_POOL_SIZE,
+    demo,
+    sessionSecret: raw.SESSION_SECRET ?? DEMO_SESSION_SECRET,
+    encryptionKey: Buffer.from(raw.DATA_ENCRYPTION_KEY ?? DEMO_ENCRYPTION_KEY, 'hex'),
+    smtpUrl: raw.SMTP_URL,
+    mailFrom: raw.MAIL_FROM,
+    runWorker: raw.RUN_WORKER,
+    workerPollMs: raw.WORKER_POLL_MS,
+    rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
+    trustProxy: raw.TRUST_PROXY,
+    logLevel: raw.LOG_LEVEL,
+    operator: {
+      name: raw.OPERATOR_NAME ?? 'Demo-Betrieb Digitales Amt (kein echter Anbieter)',
+      addressLines: (raw.OPERATOR_ADDRESS ?? 'Musterstraße 1;80333 München').split(';').map((l) => l.trim()).filter(Boolean),
+      email: raw.OPERATOR_EMAIL ?? 'betrieb@digitales-amt.invalid',
+    },
+    feedbackEmail: raw.FEEDBACK_EMAIL ?? (demo ? 'barrierefreiheit@digitales-amt.invalid' : undefined),
+    secureCookies: production || (publicUrl?.startsWith('https:') ?? false),
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * Demo data for the embedded default: a handful of connected authorities and staff logins.
+ * Idempotent; never loaded with NODE_ENV=production (config refuses DEMO there).
+ */
+import type { Db } from '../platform/db/database.ts';
+import { addMembership, hashPassword, upsertStaffAccount } from '../modules/staff/index.ts';
+import { upsertTenant } from '../modules/tenants/index.ts';
+
+/** Public on purpose: printed at start and in the README. Refused in production with the rest of the demo. */
+export const DEMO_PASSWORD = 'Demo-Amt-2026!';
+
+export const DEMO_LOGINS = [
+  { email: 'betrieb@demo.digitales-amt.de', displayName: 'Demo Betrieb', role: 'platform operator' },
+  { email: 'sachbearbeitung@coburg.demo.digitales-amt.de', displayName: 'Sabine Sachbearbeiterin (Coburg)', role: 'caseworker, Stadt Coburg' },
+  { email: 'verwaltung@landkreis-coburg.demo.digitales-amt.de', displayName: 'Lukas Landratsamt (Landkreis Coburg)', role: 'tenant administrator, Landratsamt Coburg' },
+  { email: 'redaktion@muenchen.demo.digitales-amt.de', displayName: 'Maria Redaktion (München)', role: 'editor, Landeshauptstadt München' },
+  { email: 'ministerium@demo.digitales-amt.de', displayName: 'Max Ministerium', role: 'state ministry' },
+] as const;
+
+/** Loads the demo tenants and staff accounts. */
+export async function seedDemoData(db: Db): Promise<void> {
+  const connectedAt = new Date('2026-01-15T09:00:00Z');
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  await db.transaction().execute(async (tx) => {
+    const coburg = await upsertTenant(tx, { slug: 'coburg', name: 'Stadt Coburg', kind: 'municipality', municipalityAgs: '09463000', connectedAt });
+    const lkCoburg = await upsertTenant(tx, { slug: 'landkreis-coburg', name: 'Landratsamt Coburg', kind: 'district_office', districtKey: '09473', connectedAt });
+    await upsertTenant(tx, { slug: 'bad-neustadt', name: 'Stadt Bad Neustadt a.d.Saale', kind: 'municipality', municipalityAgs: '09673114', connectedAt });
+    const muenchen = await upsertTenant(tx, { slug: 'muenchen', name: 'Landeshauptstadt München', kind: 'municipality', municipalityAgs: '09162000', connectedAt });
+    await upsertTenant(tx, { slug: 'roedental', name: 'Stadt Rödental', kind: 'municipality', municipalityAgs: '09473159', connectedAt: null });
+    const ministry = await upsertTenant(tx, { slug: 'stmd', name: 'Bayerisches Staatsministerium für Digitales', kind: 'ministry', connectedAt });
+
+    const [operator, caseworker, districtAdmin, editor, ministryUser] = DEMO_LOGINS;
+    await upsertStaffAccount(tx, { email: operator.email, displayName: operator.displayName, passwordHash, isPlatformOperator: true });
+    await addMembership(tx, coburg.id, await upsertStaffAccount(tx, { email: caseworker.email, displayName: caseworker.displayName, passwordHash }), 'caseworker');
+    await addMembership(tx, lkCoburg.id, await upsertStaffAccount(tx, { email: districtAdmin.email, displayName: districtAdmin.displayName, passwordHash }), 'tenant_admin');
+    await addMembership(tx, muenchen.id, await upsertStaffAccount(tx, { email: editor.email, displayName: editor.displayName, passwordHash }), 'editor');
+    await addMembership(tx, ministry.id, await upsertStaffAccount(tx, { email: ministryUser.email, displayName: ministryUser.displayName, passwordHash }), 'ministry');
+  });
+}

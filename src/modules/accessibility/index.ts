@@ -1,0 +1,2 @@
+export { accessibilityRoutes } from './accessibility.routes.ts';
+export { listFeedback } from './accessibility.repository.ts';

@@ -1,0 +1,87 @@
+/**
+ * Pages for every Bavarian municipality and district, and the municipality finder
+ * (by name, part of a name, or postcode); plus the JSON lookup the chooser enhances itself with.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Db } from '../../platform/db/database.ts';
+import { DomainError } from '../../platform/http/errors.ts';
+import { findTenantOfDistrict, findTenantOfMunicipality } from '../tenants/index.ts';
+import {
+  findDistrict, findMunicipality, findNearbyPostcodes, listDistricts, listMunicipalitiesOfDistrict, searchMunicipalities,
+} from './municipalities.repository.ts';
+
+const searchQuery = z.object({ q: z.string().max(100).optional() });
+
+export async function municipalityRoutes(app: FastifyInstance, { db }: { db: Db }): Promise<void> {
+  app.get('/gemeinden', async (req, reply) => {
+    const parsed = searchQuery.safeParse(req.query);
+    const q = parsed.success ? (parsed.data.q ?? '').trim() : '';
+    if (q === '') {
+      const districts = await listDistricts(db);
+      const byRegion = new Map<string, typeof districts>();
+      for (const d of districts) byRegion.set(d.regierungsbezirk, [...(byRegion.get(d.regierungsbezirk) ?? []), d]);
+      return reply.page('modules/municipalities/views/index.njk', {
+        pageTitle: req.t('municipalities.title'),
+        regions: [...byRegion.entries()].map(([name, list]) => ({ name, districts: list })),
+        q,
+      });
+    }
+    const results = await searchMunicipalities(db, q);
+    const nearby = results.length === 0 && /^\d{5}$/.test(q) ? await findNearbyPostcodes(db, q) : [];
+    return reply.page('modules/municipalities/views/search.njk', {
+      pageTitle: req.t('municipalities.search.resultsTitle', { q }),
+      q,
+      results,
+      nearby,
+    });
+  });
+
+  app.get<{ Params: { ags: string } }>('/gemeinden/:ags', async (req, reply) => {
+    if (!/^09\d{6}$/.test(req.params.ags)) throw new DomainError('NOT_FOUND');
+    const municipality = await findMunicipality(db, req.params.ags);
+    if (!municipality) throw new DomainError('NOT_FOUND');
+    const [district, tenant] = await Promise.all([
+      findDistrict(db, municipality.district_key),
+      findTenantOfMunicipality(db, municipality.ags),
+    ]);
+    const districtOffice = municipality.kind === 'kreisfreie_stadt' ? undefined : await findTenantOfDistrict(db, municipality.district_key);
+    return reply.page('modules/municipalities/views/show.njk', {
+      pageTitle: municipality.name,
+      municipality,
+      district,
+      tenant: tenant?.connected_at ? tenant : null,
+      districtOffice: districtOffice?.connected_at ? districtOffice : null,
+    });
+  });
+
+  app.get<{ Params: { key: string } }>('/landkreise/:key', async (req, reply) => {
+    if (!/^09\d{3}$/.test(req.params.key)) throw new DomainError('NOT_FOUND');
+    const district = await findDistrict(db, req.params.key);
+    if (!district) throw new DomainError('NOT_FOUND');
+    // A kreisfreie Stadt is its own district: its one page is the municipality page.
+    if (district.kind === 'kreisfreie_stadt') return reply.redirect(`/gemeinden/${district.key}000`, 301);
+    const [municipalities, tenant] = await Promise.all([listMunicipalitiesOfDistrict(db, district.key), findTenantOfDistrict(db, district.key)]);
+    return reply.page('modules/municipalities/views/district.njk', {
+      pageTitle: req.t('district.title', { name: district.name }),
+      district,
+      municipalities,
+      population: municipalities.reduce((sum, m) => sum + m.population, 0),
+      tenant: tenant?.connected_at ? tenant : null,
+    });
+  });
+
+  app.get('/api/v1/municipalities', async (req, reply) => {
+    const parsed = searchQuery.safeParse(req.query);
+    if (!parsed.success) throw new DomainError('BAD_REQUEST');
+    const q = (parsed.data.q ?? '').trim();
+    const results = q === '' ? [] : await searchMunicipalities(db, q, 20);
+    return reply.send({
+      items: results.map((m) => ({
+        ags: m.ags, ars: m.ars, name: m.name, officialName: m.official_name, type: m.kind,
+        district: { key: m.district_key, name: m.district_name }, regierungsbezirk: m.regierungsbezirk,
+        postcode: m.postcode, population: m.population, connected: m.connected, url: `/gemeinden/${m.ags}`,
+      })),
+    });
+  });
+}

@@ -1,0 +1,5 @@
+export { staffRoutes } from './staff.routes.ts';
+export { requirePlatformOperator, requireStaff } from './staff.policy.ts';
+export { hashPassword } from './passwords.ts';
+export { addMembership, upsertStaffAccount } from './staff.repository.ts';
+export type { StaffAccount } from './staff.repository.ts';

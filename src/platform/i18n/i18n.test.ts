@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { catalogKeys, parseLocale, translator } from './i18n.ts';
+
+test('every catalog has the same keys and no empty message', () => {
+  assert.deepEqual(catalogKeys('en').sort(), catalogKeys('de').sort());
+  for (const locale of ['de', 'en'] as const) {
+    const t = translator(locale);
+    for (const key of catalogKeys(locale)) assert.notEqual(t(key as never).trim(), '', `${locale}:${key}`);
+  }
+});
+
+test('fills placeholders and formats numbers per locale', () => {
+  assert.equal(translator('de')('municipality.population', { count: 1484226 }), 'Einwohner: 1.484.226');
+  assert.equal(translator('en')('municipality.population', { count: 1484226 }), 'Population: 1,484,226');
+});
+
+test('accepts only supported locales', () => {
+  assert.equal(parseLocale('en'), 'en');
+  assert.equal(parseLocale('fr'), undefined);
+  assert.equal(parseLocale(undefined), undefined);
+});

@@ -1,0 +1,38 @@
+/**
+ * UI text comes from message catalogs: German first, English second. Keys are typed; `{name}`
+ * placeholders are filled from params (values are escaped later by the template engine).
+ */
+import { de } from './messages.de.ts';
+import { en } from './messages.en.ts';
+
+export type Locale = 'de' | 'en';
+export const LOCALES: readonly Locale[] = ['de', 'en'];
+export type MessageKey = keyof typeof de;
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+const catalogs: Record<Locale, Record<MessageKey, string>> = { de, en };
+
+/** Narrows an arbitrary string to a supported locale, or undefined. */
+export function parseLocale(value: unknown): Locale | undefined {
+  return value === 'de' || value === 'en' ? value : undefined;
+}
+
+/** Returns the translate function for a locale. Unknown keys fail the type check, not the page. */
+export function translator(locale: Locale): Translate {
+  const catalog = catalogs[locale];
+  const numberFormat = new Intl.NumberFormat(locale === 'de' ? 'de-DE' : 'en-GB');
+  return (key, params) => {
+    const text = catalog[key] ?? de[key] ?? key;
+    if (!params) return text;
+    return text.replace(/\{(\w+)\}/g, (match, name: string) => {
+      const value = params[name];
+      if (value === undefined) return match;
+      return typeof value === 'number' ? numberFormat.format(value) : value;
+    });
+  };
+}
+
+/** Catalog keys (for the test that every language has every message). */
+export function catalogKeys(locale: Locale): string[] {
+  return Object.keys(catalogs[locale]);
+}
