@@ -52,7 +52,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
 async function openPglite(dataDir: string | null, loadDataDir?: Blob): Promise<Database> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir ?? undefined, loadDataDir ? { loadDataDir } : {});
+  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}) });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   // PGlite has a single connection; Kysely's driver serialises access to it, and script sessions
   // go through a Kysely connection so they queue behind running queries instead of interleaving.
