@@ -12,7 +12,7 @@ import { accessibilityRoutes } from './modules/accessibility/index.ts';
 import { loadReferenceData, municipalityRoutes } from './modules/municipalities/index.ts';
 import { operationsRoutes } from './modules/operations/index.ts';
 import { siteRoutes } from './modules/site/index.ts';
-import { staffRoutes } from './modules/staff/index.ts';
+import { registerStaffIdentity, staffRoutes } from './modules/staff/index.ts';
 import { createFieldCipher, type FieldCipher } from './platform/crypto/field-encryption.ts';
 import { openDatabase, type Database } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrations.ts';
@@ -89,6 +89,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
 
   await registerWebPlatform(server, { config, db, render: createRenderer({ watch: config.env === 'development' }) });
+  registerStaffIdentity(server, { db });
   await server.register(staffRoutes, { db });
   await server.register(operationsRoutes, { database, cipher });
   await server.register(siteRoutes, { db, config });

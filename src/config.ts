@@ -110,26 +110,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (value !== undefined && value !== '') relevant[key] = value;
   }
   const parsed = configSchema.safeParse(relevant);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(problems);
-  }
-  const raw = parsed.data;
-  const production = raw.NODE_ENV === 'production';
-  const demo = raw.DEMO ?? !production;
-  const problems: string[] = [];
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  // Production rules read the raw values, so that they are reported together with format errors.
+  const production = relevant.NODE_ENV === 'production';
+  const demoRequested = relevant.DEMO === undefined ? !production : ['true', '1', 'yes'].includes(relevant.DEMO);
   if (production) {
-    if (demo) problems.push('DEMO: demo data cannot be loaded with NODE_ENV=production');
-    if (!raw.SESSION_SECRET) problems.push('SESSION_SECRET: required with NODE_ENV=production');
-    else if (raw.SESSION_SECRET === DEMO_SESSION_SECRET) problems.push('SESSION_SECRET: the demo secret cannot be used in production');
-    if (!raw.DATA_ENCRYPTION_KEY) problems.push('DATA_ENCRYPTION_KEY: required with NODE_ENV=production');
-    else if (raw.DATA_ENCRYPTION_KEY.toLowerCase() === DEMO_ENCRYPTION_KEY) problems.push('DATA_ENCRYPTION_KEY: the demo key cannot be used in production');
+    if (demoRequested) problems.push('DEMO: demo data cannot be loaded with NODE_ENV=production');
+    if (!relevant.SESSION_SECRET) problems.push('SESSION_SECRET: required with NODE_ENV=production');
+    else if (relevant.SESSION_SECRET === DEMO_SESSION_SECRET) problems.push('SESSION_SECRET: the demo secret cannot be used in production');
+    if (!relevant.DATA_ENCRYPTION_KEY) problems.push('DATA_ENCRYPTION_KEY: required with NODE_ENV=production');
+    else if (relevant.DATA_ENCRYPTION_KEY.toLowerCase() === DEMO_ENCRYPTION_KEY) problems.push('DATA_ENCRYPTION_KEY: the demo key cannot be used in production');
     for (const key of ['OPERATOR_NAME', 'OPERATOR_ADDRESS', 'OPERATOR_EMAIL'] as const) {
-      if (!raw[key]) problems.push(`${key}: required with NODE_ENV=production (the Impressum names the operator)`);
+      if (!relevant[key]) problems.push(`${key}: required with NODE_ENV=production (the Impressum names the operator)`);
     }
-    if (!raw.SMTP_URL) problems.push('SMTP_URL: required with NODE_ENV=production (mail is only captured in demo mode)');
+    if (!relevant.SMTP_URL) problems.push('SMTP_URL: required with NODE_ENV=production (mail is only captured in demo mode)');
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const raw = parsed.data;
+  const demo = raw.DEMO ?? !production;
 
   const publicUrl = raw.PUBLIC_URL?.replace(/\/$/, '');
   return {

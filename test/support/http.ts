@@ -12,8 +12,11 @@ export function html(response: LightMyRequestResponse): HTMLElement {
 export class TestClient {
   readonly cookies = new Map<string, string>();
   readonly server: FastifyInstance;
-  constructor(server: FastifyInstance) {
+  /** The client's address as the server sees it (inject only; nothing is sent over a network). */
+  readonly remoteAddress: string;
+  constructor(server: FastifyInstance, remoteAddress = `192.0.2.${1 + Math.floor(Math.random() * 254)}`) {
     this.server = server;
+    this.remoteAddress = remoteAddress;
   }
 
   private cookieHeader(): string | undefined {
@@ -29,7 +32,7 @@ export class TestClient {
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     const cookie = this.cookieHeader();
-    const response = await this.server.inject({ method: 'GET', url, headers: { ...headers, ...(cookie ? { cookie } : {}) } });
+    const response = await this.server.inject({ method: 'GET', url, remoteAddress: this.remoteAddress, headers: { ...headers, ...(cookie ? { cookie } : {}) } });
     this.remember(response);
     return response;
   }
@@ -37,7 +40,7 @@ export class TestClient {
   async post(url: string, form: Record<string, string>): Promise<LightMyRequestResponse> {
     const cookie = this.cookieHeader();
     const response = await this.server.inject({
-      method: 'POST', url, payload: new URLSearchParams(form).toString(),
+      method: 'POST', url, remoteAddress: this.remoteAddress, payload: new URLSearchParams(form).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
     });
     this.remember(response);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** The accessibility feedback form. Messages are i18n keys. */
 export const feedbackForm = z.object({
   category: z.enum(['barrier', 'content', 'other'], { error: 'feedback.category.required' }),
-  message: z.string().trim()
+  message: z.string({ error: 'feedback.message.required' }).trim()
     .min(1, 'feedback.message.required')
     .min(10, 'feedback.message.tooShort')
     .max(5000, 'feedback.message.tooLong'),

@@ -1,4 +1,4 @@
-export { staffRoutes } from './staff.routes.ts';
+export { registerStaffIdentity, staffRoutes } from './staff.routes.ts';
 export { requirePlatformOperator, requireStaff } from './staff.policy.ts';
 export { hashPassword } from './passwords.ts';
 export { addMembership, upsertStaffAccount } from './staff.repository.ts';

@@ -20,14 +20,18 @@ declare module 'fastify' {
 }
 
 const loginForm = z.object({
-  email: z.string().trim().min(1, 'staff.login.email.required').max(254, 'staff.login.email.required'),
-  password: z.string().min(1, 'staff.login.password.required').max(1024, 'staff.login.password.required'),
+  email: z.string({ error: 'staff.login.email.required' }).trim().min(1, 'staff.login.email.required').max(254, 'staff.login.email.required'),
+  password: z.string({ error: 'staff.login.password.required' }).min(1, 'staff.login.password.required').max(1024, 'staff.login.password.required'),
   weiter: z.string().optional(),
 });
 
 const LOGIN = 'modules/staff/views/login.njk';
 
-export async function staffRoutes(app: FastifyInstance, { db }: { db: Db }): Promise<void> {
+/**
+ * Identifies the logged-in staff member on every request. Call on the root instance (not inside a
+ * plugin), so that the hook covers every module's routes.
+ */
+export function registerStaffIdentity(app: FastifyInstance, { db }: { db: Db }): void {
   app.decorateRequest('staffAccount', null);
   app.addHook('preHandler', async (req) => {
     const staffId = req.session?.staffId;
@@ -37,7 +41,9 @@ export async function staffRoutes(app: FastifyInstance, { db }: { db: Db }): Pro
     req.staffAccount = account;
     req.viewer = { kind: 'staff', displayName: account.display_name };
   });
+}
 
+export async function staffRoutes(app: FastifyInstance, { db }: { db: Db }): Promise<void> {
   app.get('/verwaltung/anmelden', async (req, reply) => {
     const next = safeNextPath((req.query as Record<string, unknown>).weiter);
     return reply.page(LOGIN, { pageTitle: req.t('staff.login.title'), ...emptyForm({ weiter: next }) });

@@ -4,7 +4,7 @@
  * messages, the values the user typed).
  */
 import type { z } from 'zod';
-import type { MessageKey, Translate } from '../i18n/i18n.ts';
+import { isMessageKey, type Translate } from '../i18n/i18n.ts';
 
 export interface FormErrors {
   /** For the error summary, in field order: each links to its field by id. */
@@ -27,7 +27,8 @@ export function validateForm<S extends z.ZodType>(schema: S, body: unknown, t: T
   for (const issue of parsed.error.issues) {
     const field = String(issue.path[0] ?? 'form');
     if (fieldErrors[field]) continue;
-    const message = t(issue.message as MessageKey);
+    // A schema message is a catalog key; anything else (a check without its own message) gets the generic one.
+    const message = t(isMessageKey(issue.message) ? issue.message : 'form.invalid');
     fieldErrors[field] = message;
     errors.push({ field, message });
   }

@@ -32,6 +32,11 @@ export function translator(locale: Locale): Translate {
   };
 }
 
+/** True when `key` is a message in the catalog. */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(de, key);
+}
+
 /** Catalog keys (for the test that every language has every message). */
 export function catalogKeys(locale: Locale): string[] {
   return Object.keys(catalogs[locale]);

@@ -18,6 +18,7 @@ export const de = {
   'form.errorPrefix': 'Fehler:',
   'form.errorTitlePrefix': 'Fehler:',
   'form.optional': '(freiwillig)',
+  'form.invalid': 'Prüfen Sie diese Angabe',
 
   'home.title': 'Startseite',
   'home.heading': 'Verwaltung online erledigen',

@@ -20,6 +20,7 @@ export const en: Record<keyof typeof de, string> = {
   'form.errorPrefix': 'Error:',
   'form.errorTitlePrefix': 'Error:',
   'form.optional': '(optional)',
+  'form.invalid': 'Check this answer',
 
   'home.title': 'Home',
   'home.heading': 'Public services online',
