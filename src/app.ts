@@ -88,7 +88,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     req.log.info({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
-  await registerWebPlatform(server, { config, db, render: createRenderer({ watch: config.env === 'development' }) });
+  await registerWebPlatform(server, { config, db, render: createRenderer(), sharedRateLimits: database.kind === 'postgres' });
   registerStaffIdentity(server, { db });
   await server.register(staffRoutes, { db });
   await server.register(operationsRoutes, { database, cipher });

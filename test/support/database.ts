@@ -65,7 +65,17 @@ async function createPostgresTestDatabase(url: string): Promise<TestDatabase> {
         await template.close();
       }
     }
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${templateName}`);
+    // A backend of the template's just-closed connection may linger a moment ("being accessed by
+    // other users", 55006): try again briefly.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${templateName}`);
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== '55006' || attempt >= 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
     await admin.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
   } finally {
     await admin.end();

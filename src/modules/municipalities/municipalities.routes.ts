@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/http/errors.ts';
-import { findTenantOfDistrict, findTenantOfMunicipality } from '../tenants/index.ts';
+import { findTenantOfDistrict, findTenantsOfArea } from '../tenants/index.ts';
 import {
   findDistrict, findMunicipality, findNearbyPostcodes, listDistricts, listMunicipalitiesOfDistrict, searchMunicipalities,
 } from './municipalities.repository.ts';
@@ -41,15 +41,14 @@ export async function municipalityRoutes(app: FastifyInstance, { db }: { db: Db 
     if (!/^09\d{6}$/.test(req.params.ags)) throw new DomainError('NOT_FOUND');
     const municipality = await findMunicipality(db, req.params.ags);
     if (!municipality) throw new DomainError('NOT_FOUND');
-    const [district, tenant] = await Promise.all([
-      findDistrict(db, municipality.district_key),
-      findTenantOfMunicipality(db, municipality.ags),
-    ]);
-    const districtOffice = municipality.kind === 'kreisfreie_stadt' ? undefined : await findTenantOfDistrict(db, municipality.district_key);
+    // One query for both authorities that may be connected: the municipality and its district office.
+    const tenants = await findTenantsOfArea(db, municipality.ags, municipality.kind === 'kreisfreie_stadt' ? null : municipality.district_key);
+    const tenant = tenants.find((t) => t.municipality_ags === municipality.ags);
+    const districtOffice = tenants.find((t) => t.kind === 'district_office');
     return reply.page('modules/municipalities/views/show.njk', {
       pageTitle: municipality.name,
       municipality,
-      district,
+      district: { key: municipality.district_key, name: municipality.district_name },
       tenant: tenant?.connected_at ? tenant : null,
       districtOffice: districtOffice?.connected_at ? districtOffice : null,
     });

@@ -1,2 +1,2 @@
-export { findTenantOfDistrict, findTenantOfMunicipality, findTenantsByIds, listConnectedTenants, upsertTenant } from './tenants.repository.ts';
+export { findTenantOfDistrict, findTenantOfMunicipality, findTenantsByIds, findTenantsOfArea, listConnectedTenants, upsertTenant } from './tenants.repository.ts';
 export type { NewTenant, Tenant } from './tenants.repository.ts';

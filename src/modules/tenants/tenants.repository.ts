@@ -55,6 +55,16 @@ export async function findTenantOfMunicipality(db: Db, ags: string): Promise<Ten
   return db.selectFrom('tenants').select(columns).where('municipality_ags', '=', ags).executeTakeFirst();
 }
 
+/** The tenants of a municipality and (when given) of its district office. */
+export async function findTenantsOfArea(db: Db, ags: string, districtKey: string | null): Promise<Tenant[]> {
+  return db.selectFrom('tenants').select(columns)
+    .where((eb) => eb.or([
+      eb('municipality_ags', '=', ags),
+      ...(districtKey ? [eb.and([eb('kind', '=', 'district_office'), eb('district_key', '=', districtKey)])] : []),
+    ]))
+    .execute();
+}
+
 export async function findTenantsByIds(db: Db, ids: string[]): Promise<Tenant[]> {
   if (ids.length === 0) return [];
   return db.selectFrom('tenants').select(columns).where('id', 'in', ids).orderBy('name').execute();

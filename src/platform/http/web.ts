@@ -46,10 +46,13 @@ export interface WebPlatformOptions {
   config: Config;
   db: Db;
   render: Renderer;
+  /** Rate-limit counters must be shared when several instances serve one PostgreSQL server;
+   * embedded PGlite is always a single instance, so counting in its process is enough and cheaper. */
+  sharedRateLimits: boolean;
 }
 
 /** Registers the web platform on a Fastify instance (before any module's routes). */
-export async function registerWebPlatform(app: FastifyInstance, { config, db, render }: WebPlatformOptions): Promise<void> {
+export async function registerWebPlatform(app: FastifyInstance, { config, db, render, sharedRateLimits }: WebPlatformOptions): Promise<void> {
   app.decorateRequest('locale', 'de');
   app.decorateRequest('t', null as unknown as Translate);
   app.decorateRequest('viewer', null);
@@ -94,7 +97,7 @@ export async function registerWebPlatform(app: FastifyInstance, { config, db, re
     global: true,
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
-    store: pgRateLimitStore(db),
+    ...(sharedRateLimits ? { store: pgRateLimitStore(db) } : {}),
     keyGenerator: (req) => req.ip,
     allowList: (req) => req.url === '/health' || req.url === '/ready' || req.url.startsWith('/static/'),
     errorResponseBuilder: (_req, context) =>
