@@ -9,6 +9,7 @@ import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
 import { accessibilityRoutes } from './modules/accessibility/index.ts';
+import { catalogRoutes, importCatalogIfEmpty } from './modules/catalog/index.ts';
 import { loadReferenceData, municipalityRoutes } from './modules/municipalities/index.ts';
 import { operationsRoutes } from './modules/operations/index.ts';
 import { siteRoutes } from './modules/site/index.ts';
@@ -62,6 +63,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (!options.database) {
     await migrate(database);
     await loadReferenceData(db);
+    await importCatalogIfEmpty(db);
     if (config.demo) await seedDemoData(db);
   }
 
@@ -94,6 +96,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(operationsRoutes, { database, cipher });
   await server.register(siteRoutes, { db, config });
   await server.register(municipalityRoutes, { db });
+  await server.register(catalogRoutes, { db, config });
   await server.register(accessibilityRoutes, { db, cipher, mail, feedbackEmail: config.feedbackEmail, contactEmail: config.operator.email });
   await server.ready();
 

@@ -5,6 +5,7 @@
 import type { Db } from '../platform/db/database.ts';
 import { addMembership, hashPassword, upsertStaffAccount } from '../modules/staff/index.ts';
 import { upsertTenant } from '../modules/tenants/index.ts';
+import { seedDemoCatalog } from './seed-demo-catalog.ts';
 
 /** Public on purpose: printed at start and in the README. Refused in production with the rest of the demo. */
 export const DEMO_PASSWORD = 'Demo-Amt-2026!';
@@ -21,7 +22,7 @@ export const DEMO_LOGINS = [
 export async function seedDemoData(db: Db): Promise<void> {
   const connectedAt = new Date('2026-01-15T09:00:00Z');
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  await db.transaction().execute(async (tx) => {
+  const tenants = await db.transaction().execute(async (tx) => {
     const coburg = await upsertTenant(tx, { slug: 'coburg', name: 'Stadt Coburg', kind: 'municipality', municipalityAgs: '09463000', connectedAt });
     const lkCoburg = await upsertTenant(tx, { slug: 'landkreis-coburg', name: 'Landratsamt Coburg', kind: 'district_office', districtKey: '09473', connectedAt });
     await upsertTenant(tx, { slug: 'bad-neustadt', name: 'Stadt Bad Neustadt a.d.Saale', kind: 'municipality', municipalityAgs: '09673114', connectedAt });
@@ -35,5 +36,7 @@ export async function seedDemoData(db: Db): Promise<void> {
     await addMembership(tx, lkCoburg.id, await upsertStaffAccount(tx, { email: districtAdmin.email, displayName: districtAdmin.displayName, passwordHash }), 'tenant_admin');
     await addMembership(tx, muenchen.id, await upsertStaffAccount(tx, { email: editor.email, displayName: editor.displayName, passwordHash }), 'editor');
     await addMembership(tx, ministry.id, await upsertStaffAccount(tx, { email: ministryUser.email, displayName: ministryUser.displayName, passwordHash }), 'ministry');
+    return [coburg, lkCoburg, muenchen, ministry, await upsertTenant(tx, { slug: 'bad-neustadt', name: 'Stadt Bad Neustadt a.d.Saale', kind: 'municipality', municipalityAgs: '09673114', connectedAt })];
   });
+  await seedDemoCatalog(db, new Map(tenants.map((t) => [t.slug, { id: t.id, name: t.name }])));
 }

@@ -3,12 +3,13 @@
  * on PostgreSQL (TEST_DATABASE_URL) with CREATE DATABASE … TEMPLATE, on PGlite by loading a
  * data-directory snapshot. The template is built once per migration set and reused.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { importCatalog } from '../../src/modules/catalog/index.ts';
 import { loadReferenceData } from '../../src/modules/municipalities/index.ts';
 import { openDatabase, type Database } from '../../src/platform/db/database.ts';
 import { migrate, migrationsDigest } from '../../src/platform/db/migrations.ts';
@@ -19,6 +20,21 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+const ROOT = path.resolve(import.meta.dirname, '../..');
+// What the template's content depends on besides the migrations: the shipped data and the code that loads it.
+const TEMPLATE_INPUTS = ['reference-data', 'src/modules/catalog/import-catalog.ts', 'src/modules/catalog/search-terms.ts', 'src/modules/municipalities/load-reference-data.ts', 'src/modules/municipalities/search-text.ts', 'src/platform/text/fold.ts'];
+
+/** Names a template by everything it is built from, so that a change builds a new one. */
+async function templateDigest(): Promise<string> {
+  const hash = createHash('sha256').update(await migrationsDigest());
+  for (const input of TEMPLATE_INPUTS) {
+    const full = path.join(ROOT, input);
+    const files = input.endsWith('.ts') ? [full] : (await readdir(full, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort();
+    for (const f of files) hash.update(f.slice(ROOT.length)).update(await readFile(f));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
 /** The PostgreSQL server tests run against, or undefined for PGlite. */
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined;
 
@@ -27,12 +43,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 async function createPgliteTestDatabase(): Promise<TestDatabase> {
-  const digest = await migrationsDigest();
+  const digest = await templateDigest();
   const file = path.join(os.tmpdir(), `digitales-amt-template-${digest}.tar`);
   if (!existsSync(file)) {
     const template = await openDatabase({ dataDir: null });
     await migrate(template);
     await loadReferenceData(template.db);
+    await importCatalog(template.db);
     const blob = await template.dumpDataDir();
     await template.close();
     // Write then rename: parallel test files never read a half-written snapshot.
@@ -47,7 +64,7 @@ async function createPgliteTestDatabase(): Promise<TestDatabase> {
 const TEMPLATE_LOCK = 4_711_2025;
 
 async function createPostgresTestDatabase(url: string): Promise<TestDatabase> {
-  const digest = await migrationsDigest();
+  const digest = await templateDigest();
   const templateName = `da_template_${digest}`;
   const name = `da_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
@@ -61,6 +78,7 @@ async function createPostgresTestDatabase(url: string): Promise<TestDatabase> {
       try {
         await migrate(template);
         await loadReferenceData(template.db);
+        await importCatalog(template.db);
       } finally {
         await template.close();
       }

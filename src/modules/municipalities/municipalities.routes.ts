@@ -11,12 +11,14 @@ import {
   findDistrict, findMunicipality, findNearbyPostcodes, listDistricts, listMunicipalitiesOfDistrict, searchMunicipalities,
 } from './municipalities.repository.ts';
 
-const searchQuery = z.object({ q: z.string().max(100).optional() });
+const searchQuery = z.object({ q: z.string().max(100).optional(), ziel: z.string().max(300).regex(/^\/(?!\/)[\w\-./]*$/).optional() });
 
 export async function municipalityRoutes(app: FastifyInstance, { db }: { db: Db }): Promise<void> {
   app.get('/gemeinden', async (req, reply) => {
     const parsed = searchQuery.safeParse(req.query);
     const q = parsed.success ? (parsed.data.q ?? '').trim() : '';
+    // Choosing a municipality for another page (a service): results lead back there.
+    const ziel = parsed.success ? parsed.data.ziel : undefined;
     if (q === '') {
       const districts = await listDistricts(db);
       const byRegion = new Map<string, typeof districts>();
@@ -25,6 +27,7 @@ export async function municipalityRoutes(app: FastifyInstance, { db }: { db: Db 
         pageTitle: req.t('municipalities.title'),
         regions: [...byRegion.entries()].map(([name, list]) => ({ name, districts: list })),
         q,
+        ziel,
       });
     }
     const results = await searchMunicipalities(db, q);
@@ -32,6 +35,7 @@ export async function municipalityRoutes(app: FastifyInstance, { db }: { db: Db 
     return reply.page('modules/municipalities/views/search.njk', {
       pageTitle: req.t('municipalities.search.resultsTitle', { q }),
       q,
+      ziel,
       results,
       nearby,
     });

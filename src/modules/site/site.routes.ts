@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../platform/db/database.ts';
+import { chosenMunicipality, searchServices, tenantsServing } from '../catalog/index.ts';
 import { searchDistricts, searchMunicipalities } from '../municipalities/index.ts';
 import { listConnectedTenants } from '../tenants/index.ts';
 
@@ -24,12 +25,18 @@ export async function siteRoutes(app: FastifyInstance, { db, config }: { db: Db;
   app.get('/suche', async (req, reply) => {
     const parsed = searchQuery.safeParse(req.query);
     const q = parsed.success ? (parsed.data.q ?? '').trim() : '';
-    const [municipalities, districts] = q === '' ? [[], []] : await Promise.all([searchMunicipalities(db, q, 20), searchDistricts(db, q)]);
+    const municipality = await chosenMunicipality(db, req);
+    const servingTenantIds = municipality ? await tenantsServing(db, municipality.ags) : [];
+    const [municipalities, districts, services] = q === ''
+      ? [[], [], { total: 0, items: [] }]
+      : await Promise.all([searchMunicipalities(db, q, 20), searchDistricts(db, q), searchServices(db, { q, limit: 10, servingTenantIds })]);
     return reply.page('modules/site/views/search.njk', {
       pageTitle: q ? req.t('search.resultsTitle', { q }) : req.t('search.title'),
       q,
       municipalities,
       districts: districts.filter((d) => d.kind === 'landkreis'),
+      services,
+      municipality,
     });
   });
 

@@ -137,6 +137,99 @@ export interface StaffMembershipsTable {
   role: StaffRole;
 }
 
+export interface TopicsTable { id: number; name: string; slug: string }
+
+export interface LifeEventsTable { id: number; name: string; slug: string; topic_id: number; audience: 'citizen' | 'business' }
+
+export interface OzgServicesTable { id: number; name: string; life_event_id: number | null; topic_id: number }
+
+export interface ServicesTable {
+  leika_key: string;
+  name: string;
+  leika_type: string | null;
+  legal_basis: string | null;
+  ozg_service_id: number | null;
+  description: string | null;
+  requirements: string | null;
+  documents: string | null;
+  fees: string | null;
+  deadlines: string | null;
+  processing_time: string | null;
+  forms: string | null;
+  search_name: string;
+  updated_at: Timestamp;
+}
+
+export interface ServiceSearchTermsTable { leika_key: string; term: string; weight: number }
+
+export interface SearchVocabularyTable { term: string }
+
+export type ResponsibilityLevel = 'municipality' | 'district' | 'district_or_major_town' | 'state';
+
+export interface ResponsibilityRulesTable { leika_prefix: string; level: ResponsibilityLevel; authority_name: string | null; note: string | null }
+
+export type AreaKind = 'municipality' | 'association' | 'district' | 'region';
+
+export interface ResponsibilityOverridesTable { leika_key: string; area_kind: AreaKind; area_code: string; authority_key: string }
+
+export interface AuthoritiesTable {
+  key: string;
+  name: string;
+  street: string | null;
+  postcode: string | null;
+  city: string | null;
+  phone: string | null;
+  email: string | null;
+  website: string | null;
+  opening_hours: string | null;
+  tenant_id: string | null;
+}
+
+export interface LocalServiceTextsTable {
+  tenant_id: string;
+  leika_key: string;
+  fees: string | null;
+  contact: string | null;
+  local_requirements: string | null;
+  version: number;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface LocalServiceTextVersionsTable {
+  tenant_id: string;
+  leika_key: string;
+  version: number;
+  fees: string | null;
+  contact: string | null;
+  local_requirements: string | null;
+  changed_by: string | null;
+  changed_at: Timestamp;
+}
+
+export interface OnlineProceduresTable {
+  id: Generated<string>;
+  tenant_id: string;
+  leika_key: string;
+  name: string;
+  kind: 'internal' | 'external';
+  url: string | null;
+  maturity_model: '1' | '2';
+  maturity_level: number;
+  active: Generated<boolean>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DigitalesAmtAwardsTable {
+  tenant_id: string;
+  qualified_at: Timestamp;
+  procedure_count: number;
+  confirmed_at: NullableTimestamp;
+  confirmed_by: string | null;
+}
+
 export interface DB {
   districts: DistrictsTable;
   municipalities: MunicipalitiesTable;
@@ -149,4 +242,17 @@ export interface DB {
   accessibility_feedback: AccessibilityFeedbackTable;
   staff_accounts: StaffAccountsTable;
   staff_memberships: StaffMembershipsTable;
+  topics: TopicsTable;
+  life_events: LifeEventsTable;
+  ozg_services: OzgServicesTable;
+  services: ServicesTable;
+  service_search_terms: ServiceSearchTermsTable;
+  search_vocabulary: SearchVocabularyTable;
+  responsibility_rules: ResponsibilityRulesTable;
+  responsibility_overrides: ResponsibilityOverridesTable;
+  authorities: AuthoritiesTable;
+  local_service_texts: LocalServiceTextsTable;
+  local_service_text_versions: LocalServiceTextVersionsTable;
+  online_procedures: OnlineProceduresTable;
+  digitales_amt_awards: DigitalesAmtAwardsTable;
 }

@@ -1,0 +1,107 @@
+/**
+ * SQL for the service catalogue: topics, life events, services, online procedures, local texts.
+ */
+import { sql } from 'kysely';
+import type { Db, Tx } from '../../platform/db/database.ts';
+
+export async function listTopics(db: Db) {
+  return db.selectFrom('topics as t')
+    .select(['t.id', 't.name', 't.slug'])
+    .select((eb) => eb.selectFrom('ozg_services as o').innerJoin('services as s', 's.ozg_service_id', 'o.id')
+      .select(eb.fn.countAll<number>().as('n')).whereRef('o.topic_id', '=', 't.id').as('service_count'))
+    .orderBy('t.name').execute();
+}
+
+export async function findTopicBySlug(db: Db, slug: string) {
+  return db.selectFrom('topics').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+export async function listLifeEvents(db: Db, topicId?: number) {
+  let q = db.selectFrom('life_events').selectAll().orderBy('name');
+  if (topicId) q = q.where('topic_id', '=', topicId);
+  return q.execute();
+}
+
+export async function findLifeEventBySlug(db: Db, slug: string) {
+  return db.selectFrom('life_events as l').innerJoin('topics as t', 't.id', 'l.topic_id')
+    .select(['l.id', 'l.name', 'l.slug', 'l.audience', 't.name as topic_name', 't.slug as topic_slug'])
+    .where('l.slug', '=', slug).executeTakeFirst();
+}
+
+/** The OZG services of a life event with their general (top-level) LeiKa services. */
+export async function listServicesOfLifeEvent(db: Db, lifeEventId: number) {
+  return db.selectFrom('ozg_services as o').innerJoin('services as s', 's.ozg_service_id', 'o.id')
+    .select(['o.id as ozg_id', 'o.name as ozg_name', 's.leika_key', 's.name'])
+    .where('o.life_event_id', '=', lifeEventId)
+    // General services end in 000 (the "Verrichtung" level); the variants follow on the service page.
+    .where(sql<boolean>`s.leika_key LIKE '%000'`)
+    .orderBy('o.name').orderBy('s.name').execute();
+}
+
+export async function findService(db: Db, leikaKey: string) {
+  return db.selectFrom('services as s')
+    .leftJoin('ozg_services as o', 'o.id', 's.ozg_service_id')
+    .leftJoin('topics as t', 't.id', 'o.topic_id')
+    .leftJoin('life_events as l', 'l.id', 'o.life_event_id')
+    .selectAll('s')
+    .select(['o.name as ozg_service_name', 'o.id as ozg_id', 't.name as topic_name', 't.slug as topic_slug', 'l.name as life_event_name', 'l.slug as life_event_slug'])
+    .where('s.leika_key', '=', leikaKey).executeTakeFirst();
+}
+
+/** Other services of the same LeiKa "Leistungsobjekt" (first 8 digits): the variants of a service. */
+export async function listRelatedServices(db: Db, leikaKey: string) {
+  return db.selectFrom('services').select(['leika_key', 'name'])
+    .where('leika_key', 'like', `${leikaKey.slice(0, 8)}%`).where('leika_key', '<>', leikaKey)
+    .orderBy('leika_key').limit(30).execute();
+}
+
+export async function listOnlineProcedures(db: Db, leikaKey: string, tenantIds: string[]) {
+  if (tenantIds.length === 0) return [];
+  return db.selectFrom('online_procedures as p').innerJoin('tenants as t', 't.id', 'p.tenant_id')
+    .select(['p.id', 'p.name', 'p.kind', 'p.url', 'p.maturity_model', 'p.maturity_level', 't.name as tenant_name', 't.id as tenant_id'])
+    .where('p.leika_key', '=', leikaKey).where('p.active', '=', true).where('p.tenant_id', 'in', tenantIds)
+    .orderBy('p.name').execute();
+}
+
+export async function findLocalText(db: Db, tenantId: string, leikaKey: string) {
+  return db.selectFrom('local_service_texts').selectAll().where('tenant_id', '=', tenantId).where('leika_key', '=', leikaKey).executeTakeFirst();
+}
+
+export interface NewOnlineProcedure {
+  leikaKey: string;
+  name: string;
+  kind: 'internal' | 'external';
+  url: string | null;
+  maturityModel: '1' | '2';
+  maturityLevel: number;
+  createdBy?: string | null;
+}
+
+/** Links an online procedure (idempotent per tenant, service and name). */
+export async function upsertOnlineProcedure(db: Db | Tx, tenantId: string, p: NewOnlineProcedure): Promise<void> {
+  await db.insertInto('online_procedures').values({
+    tenant_id: tenantId, leika_key: p.leikaKey, name: p.name, kind: p.kind, url: p.url,
+    maturity_model: p.maturityModel, maturity_level: p.maturityLevel, created_by: p.createdBy ?? null,
+  }).onConflict((oc) => oc.columns(['tenant_id', 'leika_key', 'name']).doUpdateSet({
+    kind: p.kind, url: p.url, maturity_model: p.maturityModel, maturity_level: p.maturityLevel, active: true, updated_at: new Date(),
+  })).execute();
+}
+
+export async function upsertAuthority(db: Db | Tx, a: {
+  key: string; name: string; street?: string; postcode?: string; city?: string; phone?: string; email?: string;
+  website?: string; openingHours?: string; tenantId?: string | null;
+}): Promise<void> {
+  const values = {
+    name: a.name, street: a.street ?? null, postcode: a.postcode ?? null, city: a.city ?? null, phone: a.phone ?? null,
+    email: a.email ?? null, website: a.website ?? null, opening_hours: a.openingHours ?? null, tenant_id: a.tenantId ?? null,
+  };
+  await db.insertInto('authorities').values({ key: a.key, ...values }).onConflict((oc) => oc.column('key').doUpdateSet(values)).execute();
+}
+
+/** Services that a municipality itself (or its association) is responsible for, by default rule. */
+export async function listMunicipalServices(db: Db | Tx, limit: number): Promise<{ leika_key: string; name: string }[]> {
+  return db.selectFrom('services as s').select(['s.leika_key', 's.name'])
+    .where(({ exists, selectFrom }) => exists(selectFrom('responsibility_rules as r').select('r.leika_prefix')
+      .where('r.level', '=', 'municipality').where(sql<boolean>`s.leika_key LIKE r.leika_prefix || '%'`)))
+    .orderBy('s.leika_key').limit(limit).execute();
+}
