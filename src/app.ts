@@ -8,7 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
+import type { AppDeps } from './app-deps.ts';
 import { accessibilityRoutes } from './modules/accessibility/index.ts';
+import { apiRoutes } from './modules/api/index.ts';
+import { catalogEditorRoutes } from './modules/catalog-editor/index.ts';
+import { digitalesAmtRoutes } from './modules/digitales-amt/index.ts';
 import { catalogRoutes, importCatalogIfEmpty } from './modules/catalog/index.ts';
 import { loadReferenceData, municipalityRoutes } from './modules/municipalities/index.ts';
 import { operationsRoutes } from './modules/operations/index.ts';
@@ -97,6 +101,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(siteRoutes, { db, config });
   await server.register(municipalityRoutes, { db });
   await server.register(catalogRoutes, { db, config });
+  const deps: AppDeps = { config, database, db, cipher, mail };
+  await server.register(digitalesAmtRoutes, deps);
+  await server.register(catalogEditorRoutes, deps);
+  await server.register(apiRoutes, deps);
   await server.register(accessibilityRoutes, { db, cipher, mail, feedbackEmail: config.feedbackEmail, contactEmail: config.operator.email });
   await server.ready();
 

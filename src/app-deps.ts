@@ -1,0 +1,15 @@
+/**
+ * What every module's routes may use. Built once in app.ts.
+ */
+import type { Config } from './config.ts';
+import type { FieldCipher } from './platform/crypto/field-encryption.ts';
+import type { Database, Db } from './platform/db/database.ts';
+import type { MailService } from './platform/mail/mail.ts';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  db: Db;
+  cipher: FieldCipher;
+  mail: MailService;
+}

@@ -1,0 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../../app-deps.ts';
+
+export async function catalogEditorRoutes(_app: FastifyInstance, _deps: AppDeps): Promise<void> {
+}

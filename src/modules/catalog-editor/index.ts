@@ -1,0 +1,1 @@
+export { catalogEditorRoutes } from './catalog-editor.routes.ts';

@@ -1,0 +1,1 @@
+export { digitalesAmtRoutes } from './digitales-amt.routes.ts';
