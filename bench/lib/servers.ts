@@ -27,8 +27,9 @@ export interface RunningServer {
 }
 
 /** Env of `node src/server.ts` in the bench: fixed port and data dir, quiet logs, a limit no load reaches. */
-export function appEnv(port: number, dataDir: string): NodeJS.ProcessEnv {
+export function appEnv(port: number, dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return childEnv({
+    ...extra,
     NODE_ENV: APP_NODE_ENV,
     PORT: String(port),
     DATA_DIR: dataDir,
@@ -39,11 +40,11 @@ export function appEnv(port: number, dataDir: string): NodeJS.ProcessEnv {
 }
 
 /** Starts the app on a fresh (or the given) data dir and waits for 200 on /ready. */
-export async function startApp(options: { dataDir?: string } = {}): Promise<RunningServer> {
+export async function startApp(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningServer> {
   const ownDir = options.dataDir ? undefined : makeTempDir('data');
   const dataDir = options.dataDir ?? (ownDir as string);
   const port = await freePort();
-  const child = spawnNode(`app (node ${APP_SCRIPT}, port ${port})`, APP_SCRIPT, appEnv(port, dataDir));
+  const child = spawnNode(`app (node ${APP_SCRIPT}, port ${port})`, APP_SCRIPT, appEnv(port, dataDir, options.env));
   const stop = async () => {
     const code = await child.stop();
     if (ownDir) removeTempDir(ownDir);
