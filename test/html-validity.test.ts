@@ -1,0 +1,129 @@
+/**
+ * The markup of the main pages is valid HTML, checked with the Nu Html Checker (vnu.jar from the
+ * `vnu-jar` package; needs `java` on the PATH, Debian: default-jre-headless). Pages are rendered
+ * through the app (inject), including forms re-rendered with errors and the staff pages, written
+ * to a temporary directory and checked in one run of the checker.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createTestApp, type TestApp } from './support/app.ts';
+import { html, TestClient } from './support/http.ts';
+
+const require = createRequire(import.meta.url);
+/** The package's main export is the path of vnu.jar (a String object). */
+const VNU_JAR = String(require('vnu-jar'));
+
+let app: TestApp;
+before(async () => { app = await createTestApp({ RATE_LIMIT_PER_MINUTE: '100000' }); });
+after(async () => { await app.dispose(); });
+
+interface VnuMessage { type: string; subType?: string; url?: string; message: string; extract?: string; lastLine?: number; firstColumn?: number; lastColumn?: number }
+
+/** Runs vnu.jar once on all files; resolves with its messages (it exits non-zero when there are errors). */
+function runVnu(files: string[]): Promise<VnuMessage[]> {
+  return new Promise((resolve, reject) => {
+    execFile('java', ['-Xss1m', '-jar', VNU_JAR, '--errors-only', '--format', 'json', '--stdout', ...files],
+      { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+        if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+          reject(new Error('java is not installed (Debian: apt-get install default-jre-headless); it is needed to run the Nu Html Checker'));
+          return;
+        }
+        try {
+          resolve((JSON.parse(stdout) as { messages: VnuMessage[] }).messages);
+        } catch {
+          reject(new Error(`the Nu Html Checker did not answer with JSON (exit ${error?.code}):\n${stdout}\n${stderr}`));
+        }
+      });
+  });
+}
+
+test('the main pages, in German and English, with and without form errors, are valid HTML', { timeout: 120_000 }, async () => {
+  const pages = new Map<string, string>();
+  const add = (name: string, response: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number) => {
+    assert.equal(response.statusCode, status, `${name}: status`);
+    assert.match(String(response.headers['content-type']), /^text\/html/, `${name}: content type`);
+    pages.set(name, response.body);
+  };
+
+  const publicPages: [string, number][] = [
+    ['/', 200], ['/suche', 200], ['/suche?q=Coburg', 200], ['/suche?q=97616', 200], ['/suche?q=xyzxyz', 200],
+    ['/gemeinden', 200], ['/gemeinden?q=Coburg', 200], ['/gemeinden?q=96451', 200],
+    ['/gemeinden/09463000', 200], ['/gemeinden/09673114', 200], ['/gemeinden/09473159', 200], ['/landkreise/09473', 200],
+    ['/leistungen', 200], ['/leistungen?q=Pass', 200], ['/themen', 200],
+    ['/impressum', 200], ['/datenschutz', 200], ['/barrierefreiheit', 200], ['/leichte-sprache', 200],
+    ['/barrierefreiheit/feedback', 200], ['/barrierefreiheit/feedback/danke?ref=BF-2345-6789', 200],
+    ['/verwaltung/anmelden', 200], ['/gibt-es-nicht', 404],
+  ];
+  for (const lang of ['de', 'en']) {
+    for (const [url, status] of publicPages) {
+      const full = `${url}${url.includes('?') ? '&' : '?'}lang=${lang}`;
+      add(`GET ${full}`, await app.server.inject(full), status);
+    }
+  }
+
+  // A topic page and a service page, as linked from their index pages.
+  for (const [index, pattern] of [['/themen', /href="(\/themen\/[^"]+)"/], ['/leistungen?q=Pass', /href="(\/leistungen\/[^"?]+)"/]] as const) {
+    const link = pattern.exec((await app.server.inject(index)).body)?.[1];
+    assert.ok(link, `${index} links to a page`);
+    add(`GET ${link}`, await app.server.inject(link), 200);
+  }
+
+  // Forms re-rendered with errors.
+  const visitor = new TestClient(app.server);
+  add('POST /barrierefreiheit/feedback (empty)', await visitor.submit('/barrierefreiheit/feedback', {}), 400);
+  add('POST /barrierefreiheit/feedback (message too short, e-mail invalid)',
+    await visitor.submit('/barrierefreiheit/feedback', { category: 'barrier', message: 'kurz', name: 'Erika', pageUrl: '/', email: 'kein-at' }), 400);
+  const sent = await visitor.submit('/barrierefreiheit/feedback',
+    { category: 'content', message: 'Der Text der Startseite ist schwer verständlich.', name: 'Erika', pageUrl: '/', email: 'erika@example.org' });
+  assert.equal(sent.statusCode, 303);
+  add('GET thank-you page after sending', await visitor.get(String(sent.headers.location)), 200);
+
+  const staff = new TestClient(app.server);
+  add('POST /verwaltung/anmelden (empty)', await staff.submit('/verwaltung/anmelden', {}), 400);
+  add('POST /verwaltung/anmelden (wrong password)',
+    await staff.submit('/verwaltung/anmelden', { email: 'betrieb@demo.digitales-amt.de', password: 'falsch-falsch' }), 400);
+  const login = await staff.submit('/verwaltung/anmelden', { email: 'betrieb@demo.digitales-amt.de', password: 'Demo-Amt-2026!' });
+  assert.equal(login.statusCode, 303);
+  add('GET /verwaltung (operator)', await staff.get('/verwaltung'), 200);
+  await app.worker.drain();
+  const mails = await staff.get('/betrieb/mails');
+  add('GET /betrieb/mails', mails, 200);
+  const mailLink = html(mails).querySelector('table a')?.getAttribute('href');
+  assert.ok(mailLink, 'the mail list links to a mail');
+  add(`GET ${mailLink}`, await staff.get(mailLink), 200);
+  add('GET /betrieb/rueckmeldungen', await staff.get('/betrieb/rueckmeldungen'), 200);
+  add('GET /verwaltung?lang=en (operator)', await staff.get('/verwaltung?lang=en'), 200);
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'digitales-amt-html-'));
+  try {
+    const fileToPage = new Map<string, string>();
+    const files: string[] = [];
+    let n = 0;
+    for (const [name, body] of pages) {
+      const file = path.join(dir, `page-${String(++n).padStart(3, '0')}.html`);
+      await writeFile(file, body);
+      files.push(file);
+      fileToPage.set(file, name);
+    }
+    // A known-bad page in the same run shows that the checker really checks (and that its output is read).
+    const canary = path.join(dir, 'canary.html');
+    await writeFile(canary, '<!DOCTYPE html><html lang="de"><head><title>x</title></head><body><a href="#" href="#">x</a></body></html>');
+    const all = (await runVnu([...files, canary])).map((m) => ({ ...m, file: m.url?.startsWith('file:') ? fileURLToPath(m.url) : m.url }));
+    assert.ok(all.some((m) => m.file === canary && m.type === 'error' && /Duplicate attribute/.test(m.message)),
+      `the checker did not report the known error in the canary page: ${JSON.stringify(all)}`);
+    const messages = all.filter((m) => m.file !== canary);
+    const report = messages.map((m) => {
+      const page = (m.file && fileToPage.get(m.file)) ?? m.url ?? '?';
+      return `- ${page} (line ${m.lastLine ?? '?'}): ${m.type}${m.subType ? `/${m.subType}` : ''}: ${m.message}${m.extract ? `\n    ${JSON.stringify(m.extract)}` : ''}`;
+    });
+    assert.equal(report.length, 0, `the Nu Html Checker found ${report.length} error(s) in ${pages.size} pages:\n${report.join('\n')}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
