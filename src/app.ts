@@ -12,7 +12,7 @@ import type { AppDeps } from './app-deps.ts';
 import { accessibilityRoutes } from './modules/accessibility/index.ts';
 import { apiRoutes } from './modules/api/index.ts';
 import { catalogEditorRoutes } from './modules/catalog-editor/index.ts';
-import { digitalesAmtRoutes } from './modules/digitales-amt/index.ts';
+import { digitalesAmtEvaluateJob, digitalesAmtRoutes, digitalesAmtSchedules } from './modules/digitales-amt/index.ts';
 import { catalogRoutes, importCatalogIfEmpty } from './modules/catalog/index.ts';
 import { loadReferenceData, municipalityRoutes } from './modules/municipalities/index.ts';
 import { operationsRoutes } from './modules/operations/index.ts';
@@ -62,7 +62,10 @@ export function createLogger(config: Config): Logger {
 /** Builds the app. @throws when the database cannot be opened or a migration fails. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const log = options.logger ?? createLogger(config);
-  const database = options.database ?? await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const database = options.database ?? await openDatabase({
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize,
+    onConnectionError: (error) => log.warn({ err: { message: error.message } }, 'idle database connection failed; the pool replaces it'),
+  });
   const { db } = database;
   if (!options.database) {
     await migrate(database);
@@ -75,8 +78,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const mail = createMailService({ cipher, from: config.mailFrom, smtpUrl: config.smtpUrl });
   const worker = createWorker({
     db,
-    definitions: [mail.sendJob],
-    schedules: maintenanceJobs(),
+    definitions: [mail.sendJob, digitalesAmtEvaluateJob],
+    schedules: [...maintenanceJobs(), ...digitalesAmtSchedules()],
     pollMs: config.workerPollMs,
     log: log.child({ component: 'worker' }),
   });

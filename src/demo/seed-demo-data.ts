@@ -3,6 +3,7 @@
  * Idempotent; never loaded with NODE_ENV=production (config refuses DEMO there).
  */
 import type { Db } from '../platform/db/database.ts';
+import { evaluateDigitalesAmt } from '../modules/digitales-amt/index.ts';
 import { addMembership, hashPassword, upsertStaffAccount } from '../modules/staff/index.ts';
 import { upsertTenant } from '../modules/tenants/index.ts';
 import { seedDemoCatalog } from './seed-demo-catalog.ts';
@@ -39,4 +40,6 @@ export async function seedDemoData(db: Db): Promise<void> {
     return [coburg, lkCoburg, muenchen, ministry, await upsertTenant(tx, { slug: 'bad-neustadt', name: 'Stadt Bad Neustadt a.d.Saale', kind: 'municipality', municipalityAgs: '09673114', connectedAt })];
   });
   await seedDemoCatalog(db, new Map(tenants.map((t) => [t.slug, { id: t.id, name: t.name }])));
+  // So that the demo starts with its Digitales Amt awards (Coburg, München), not after the first periodic run.
+  await evaluateDigitalesAmt(db);
 }

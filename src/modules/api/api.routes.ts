@@ -1,5 +1,58 @@
+/**
+ * The public, read-only JSON API for mobile apps and other portals (no cookies or sessions needed),
+ * its OpenAPI 3.1 document and the readable documentation page, and the XZuFi-style export of a
+ * municipality's services. Errors under /api/ are application/problem+json (platform/http/web.ts);
+ * a refused parameter is named in `invalidParams`.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app-deps.ts';
+import { DomainError } from '../../platform/http/errors.ts';
+import { findMunicipality } from '../municipalities/index.ts';
+import { describeEndpoints, describeProblemExample } from './api-docs.ts';
+import { municipalityPath, responsibilityQuery, serviceListQuery, servicePath, serviceQuery } from './api.schemas.ts';
+import { describeService } from './describe-service.ts';
+import { findResponsibility } from './find-responsibility.ts';
+import { listServicesForApi } from './list-services.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { parseParams } from './present.ts';
+import { exportXzufi } from './xzufi/export-xzufi.ts';
 
-export async function apiRoutes(_app: FastifyInstance, _deps: AppDeps): Promise<void> {
+/** Registers the API routes, /api/openapi.json and /api/docs. */
+export async function apiRoutes(app: FastifyInstance, { db, config }: AppDeps): Promise<void> {
+  app.get('/api/v1/services', async (req) => listServicesForApi(db, parseParams(serviceListQuery, req.query)));
+
+  app.get('/api/v1/services/:leikaKey', async (req) => {
+    const { leikaKey } = parseParams(servicePath, req.params);
+    const { ags } = parseParams(serviceQuery, req.query);
+    return describeService(db, leikaKey, ags);
+  });
+
+  app.get('/api/v1/responsibility', async (req) => {
+    const { leikaKey, ags } = parseParams(responsibilityQuery, req.query);
+    return findResponsibility(db, leikaKey, ags);
+  });
+
+  app.get('/api/v1/municipalities/:ags/xzufi.xml', async (req, reply) => {
+    const { ags } = parseParams(municipalityPath, req.params);
+    const municipality = await findMunicipality(db, ags);
+    if (!municipality) throw new DomainError('NOT_FOUND');
+    const xml = await exportXzufi(db, municipality, { publicUrl: config.publicUrl });
+    return reply.type('application/xml; charset=utf-8')
+      .header('content-disposition', `inline; filename="xzufi-${municipality.ags}.xml"`)
+      .send(xml);
+  });
+
+  // The document follows the request's language (?lang=en), like every text of the portal.
+  app.get('/api/openapi.json', async (req) => buildOpenApiDocument(req.t, { publicUrl: config.publicUrl }));
+
+  app.get('/api/docs', async (req, reply) => {
+    const document = buildOpenApiDocument(req.t, { publicUrl: config.publicUrl });
+    return reply.page('modules/api/views/docs.njk', {
+      pageTitle: req.t('api.docs.title'),
+      info: document.info,
+      openapiUrl: req.locale === 'de' ? '/api/openapi.json' : `/api/openapi.json?lang=${req.locale}`,
+      endpoints: describeEndpoints(document, req.t),
+      errorExample: describeProblemExample(document),
+    });
+  });
 }

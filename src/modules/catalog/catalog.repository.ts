@@ -105,3 +105,65 @@ export async function listMunicipalServices(db: Db | Tx, limit: number): Promise
       .where('r.level', '=', 'municipality').where(sql<boolean>`s.leika_key LIKE r.leika_prefix || '%'`)))
     .orderBy('s.leika_key').limit(limit).execute();
 }
+
+export interface ServiceListing {
+  topicId?: number | undefined;
+  lifeEventId?: number | undefined;
+  /** Only services with an online procedure of one of `servingTenantIds`. */
+  onlineOnly?: boolean;
+  /** Tenants whose online procedures count (see `tenantsServing`). */
+  servingTenantIds?: string[];
+  limit: number;
+  offset: number;
+}
+
+/** Services by name (all, or of a topic or life event), with the count of online procedures offered; the page and the total. */
+export async function listServices(db: Db, listing: ServiceListing): Promise<{ total: number; items: { leika_key: string; name: string; topic_name: string | null; ozg_service_name: string | null; online_count: number }[] }> {
+  const tenantIds = listing.servingTenantIds ?? [];
+  const onlineCount = tenantIds.length
+    ? sql<number>`(SELECT count(*)::int FROM online_procedures op WHERE op.leika_key = s.leika_key AND op.active AND op.tenant_id IN (${sql.join(tenantIds)}))`
+    : sql<number>`0`;
+  const result = await sql<{ leika_key: string; name: string; topic_name: string | null; ozg_service_name: string | null; online_count: number; total: number }>`
+    WITH listed AS (
+      SELECT s.leika_key, s.name, t.name AS topic_name, o.name AS ozg_service_name, ${onlineCount} AS online_count
+      FROM services s
+      LEFT JOIN ozg_services o ON o.id = s.ozg_service_id
+      LEFT JOIN topics t ON t.id = o.topic_id
+      WHERE true
+        ${listing.topicId ? sql`AND o.topic_id = ${listing.topicId}` : sql``}
+        ${listing.lifeEventId ? sql`AND o.life_event_id = ${listing.lifeEventId}` : sql``})
+    SELECT leika_key, name, topic_name, ozg_service_name, online_count, count(*) OVER ()::int AS total
+    FROM listed
+    ${listing.onlineOnly ? sql`WHERE online_count > 0` : sql``}
+    ORDER BY name, leika_key
+    LIMIT ${listing.limit} OFFSET ${listing.offset}`.execute(db);
+  return { total: result.rows[0]?.total ?? 0, items: result.rows.map(({ total: _total, ...row }) => row) };
+}
+
+/** Active online procedures of these tenants, for the given services (all services when `leikaKeys` is omitted); by service, then name. */
+export async function listOnlineProceduresFor(db: Db, tenantIds: string[], leikaKeys?: string[]) {
+  if (tenantIds.length === 0 || leikaKeys?.length === 0) return [];
+  let query = db.selectFrom('online_procedures as p').innerJoin('tenants as t', 't.id', 'p.tenant_id')
+    .select(['p.id', 'p.leika_key', 'p.name', 'p.kind', 'p.url', 'p.maturity_model', 'p.maturity_level', 't.name as tenant_name', 't.id as tenant_id'])
+    .where('p.active', '=', true).where('p.tenant_id', 'in', tenantIds);
+  if (leikaKeys) query = query.where('p.leika_key', 'in', leikaKeys);
+  return query.orderBy('p.leika_key').orderBy('p.name').orderBy('p.id').execute();
+}
+
+/** The services with these keys, with their OZG service, topic and life event (like `findService`), by key. */
+export async function findServicesByKeys(db: Db, leikaKeys: string[]) {
+  if (leikaKeys.length === 0) return [];
+  return db.selectFrom('services as s')
+    .leftJoin('ozg_services as o', 'o.id', 's.ozg_service_id')
+    .leftJoin('topics as t', 't.id', 'o.topic_id')
+    .leftJoin('life_events as l', 'l.id', 'o.life_event_id')
+    .selectAll('s')
+    .select(['o.name as ozg_service_name', 'o.id as ozg_id', 't.name as topic_name', 't.slug as topic_slug', 'l.name as life_event_name', 'l.slug as life_event_slug'])
+    .where('s.leika_key', 'in', leikaKeys).orderBy('s.leika_key').execute();
+}
+
+/** The local service texts written by these tenants. */
+export async function listLocalTextsOf(db: Db, tenantIds: string[]) {
+  if (tenantIds.length === 0) return [];
+  return db.selectFrom('local_service_texts').selectAll().where('tenant_id', 'in', tenantIds).orderBy('leika_key').execute();
+}

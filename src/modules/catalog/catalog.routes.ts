@@ -115,7 +115,7 @@ export function safeLocalPath(path: string | undefined): string | undefined {
 }
 
 /** "§ 17 BMG [http://…]" -> text and link, for the legal basis list. */
-function splitLegalBasis(text: string | null): { text: string; url: string | null }[] {
+export function splitLegalBasis(text: string | null): { text: string; url: string | null }[] {
   if (!text) return [];
   return [...text.matchAll(/([^[\]]+?)\s*(?:\[(https?:\/\/[^\]\s]+)\])?(?:,\s*|$)/g)]
     .map((m) => ({ text: (m[1] ?? '').trim().replace(/^,\s*/, ''), url: m[2] ?? null }))

@@ -4,4 +4,7 @@ export { findResponsibleAuthority, tenantsServing } from './find-responsible-aut
 export type { ResponsibleAuthority } from './find-responsible-authority.ts';
 export { searchServices } from './search-services.ts';
 export type { ServiceHit } from './search-services.ts';
-export { catalogRoutes, chosenMunicipality } from './catalog.routes.ts';
+export { catalogRoutes, chosenMunicipality, splitLegalBasis } from './catalog.routes.ts';
+export {
+  findLifeEventBySlug, findLocalText, findService, findServicesByKeys, findTopicBySlug, listLocalTextsOf, listOnlineProceduresFor, listServices,
+} from './catalog.repository.ts';

@@ -5,17 +5,19 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../platform/db/database.ts';
-import { DomainError } from '../../platform/http/errors.ts';
+import { DomainError, invalidParamsOf } from '../../platform/http/errors.ts';
+import { findAward } from '../digitales-amt/index.ts';
 import { findTenantOfDistrict, findTenantsOfArea } from '../tenants/index.ts';
 import {
   findDistrict, findMunicipality, findNearbyPostcodes, listDistricts, listMunicipalitiesOfDistrict, searchMunicipalities,
 } from './municipalities.repository.ts';
 
-const searchQuery = z.object({ q: z.string().max(100).optional(), ziel: z.string().max(300).regex(/^\/(?!\/)[\w\-./]*$/).optional() });
+/** Query of the finder page and of GET /api/v1/municipalities (documented in the API module's OpenAPI document). */
+export const municipalitySearchQuery = z.object({ q: z.string().max(100).optional(), ziel: z.string().max(300).regex(/^\/(?!\/)[\w\-./]*$/).optional() });
 
 export async function municipalityRoutes(app: FastifyInstance, { db }: { db: Db }): Promise<void> {
   app.get('/gemeinden', async (req, reply) => {
-    const parsed = searchQuery.safeParse(req.query);
+    const parsed = municipalitySearchQuery.safeParse(req.query);
     const q = parsed.success ? (parsed.data.q ?? '').trim() : '';
     // Choosing a municipality for another page (a service): results lead back there.
     const ziel = parsed.success ? parsed.data.ziel : undefined;
@@ -49,12 +51,15 @@ export async function municipalityRoutes(app: FastifyInstance, { db }: { db: Db 
     const tenants = await findTenantsOfArea(db, municipality.ags, municipality.kind === 'kreisfreie_stadt' ? null : municipality.district_key);
     const tenant = tenants.find((t) => t.municipality_ags === municipality.ags);
     const districtOffice = tenants.find((t) => t.kind === 'district_office');
+    // Only a connected municipality can hold the Digitales Amt distinction: no query for the others.
+    const digitalesAmt = tenant?.connected_at ? await findAward(db, municipality.ags, req.locale) : undefined;
     return reply.page('modules/municipalities/views/show.njk', {
       pageTitle: municipality.name,
       municipality,
       district: { key: municipality.district_key, name: municipality.district_name },
       tenant: tenant?.connected_at ? tenant : null,
       districtOffice: districtOffice?.connected_at ? districtOffice : null,
+      digitalesAmt,
     });
   });
 
@@ -75,8 +80,8 @@ export async function municipalityRoutes(app: FastifyInstance, { db }: { db: Db 
   });
 
   app.get('/api/v1/municipalities', async (req, reply) => {
-    const parsed = searchQuery.safeParse(req.query);
-    if (!parsed.success) throw new DomainError('BAD_REQUEST');
+    const parsed = municipalitySearchQuery.safeParse(req.query);
+    if (!parsed.success) throw new DomainError('BAD_REQUEST', undefined, { invalidParams: invalidParamsOf(parsed.error) });
     const q = (parsed.data.q ?? '').trim();
     const results = q === '' ? [] : await searchMunicipalities(db, q, 20);
     return reply.send({

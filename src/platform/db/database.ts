@@ -43,11 +43,13 @@ export interface DatabaseOptions {
   /** PGlite: start from this data directory tarball (a migrated template). */
   loadDataDir?: Blob;
   poolSize?: number;
+  /** Called when an idle pooled connection fails (server restart, connection killed); the pool replaces it. */
+  onConnectionError?: (error: Error) => void;
 }
 
 /** Opens the configured database. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.onConnectionError);
   return openPglite(options.dataDir ?? null, options.loadDataDir);
 }
 
@@ -77,8 +79,10 @@ async function openPglite(dataDir: string | null, loadDataDir?: Blob): Promise<D
   };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, onConnectionError?: (error: Error) => void): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: 'digitales-amt' });
+  // Without a listener, an idle connection that the server closes would crash the process.
+  pool.on('error', (error) => onConnectionError?.(error));
   // Fail at start, not on the first request, when the server is unreachable.
   const probe = await pool.connect();
   probe.release();

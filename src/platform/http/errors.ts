@@ -2,7 +2,7 @@
  * Domain errors: guards throw `DomainError(code)`; this catalog maps each code to an HTTP status,
  * a message key and whether it is reported to the operators' log as an error.
  */
-import type { MessageKey } from '../i18n/i18n.ts';
+import { isMessageKey, type MessageKey } from '../i18n/i18n.ts';
 
 export const errorCatalog = {
   NOT_FOUND: { status: 404, titleKey: 'error.notFound.title', messageKey: 'error.notFound.text', report: false },
@@ -17,14 +17,36 @@ export const errorCatalog = {
 
 export type ErrorCode = keyof typeof errorCatalog;
 
+/** A request parameter that was refused, and why (a catalog key, translated when the error is sent). */
+export interface InvalidParam {
+  name: string;
+  reason: MessageKey;
+}
+
 /** A business rule or guard failed; rendered as an error page or problem+json, never as a stack trace. */
 export class DomainError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message?: string) {
+  /** For problem+json: which parameters were refused (RFC 9457 `invalid-params`); not shown on pages. */
+  readonly invalidParams: readonly InvalidParam[];
+  constructor(code: ErrorCode, message?: string, options: { invalidParams?: readonly InvalidParam[] } = {}) {
     super(message ?? code);
     this.name = 'DomainError';
     this.code = code;
+    this.invalidParams = options.invalidParams ?? [];
   }
+}
+
+/**
+ * The refused parameters of a failed zod parse, one per parameter (its first issue). A schema message
+ * that is a catalog key is the reason; anything else gets the generic one.
+ */
+export function invalidParamsOf(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): InvalidParam[] {
+  const byName = new Map<string, InvalidParam>();
+  for (const issue of error.issues) {
+    const name = issue.path.length > 0 ? issue.path.map(String).join('.') : '(query)';
+    if (!byName.has(name)) byName.set(name, { name, reason: isMessageKey(issue.message) ? issue.message : 'form.invalid' });
+  }
+  return [...byName.values()];
 }
 
 /** Maps a Fastify/HTTP status to the catalog code used to render it. */

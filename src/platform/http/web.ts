@@ -17,7 +17,7 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Renderer } from '../html/views.ts';
 import { parseLocale, translator, type Locale, type Translate } from '../i18n/i18n.ts';
-import { codeForStatus, DomainError, errorCatalog, type ErrorCode } from './errors.ts';
+import { codeForStatus, DomainError, errorCatalog, type ErrorCode, type InvalidParam } from './errors.ts';
 import { pgRateLimitStore } from './rate-limit-store.ts';
 import { PgSessionStore } from './session-store.ts';
 
@@ -153,7 +153,7 @@ export async function registerWebPlatform(app: FastifyInstance, { config, db, re
     else req.log.info({ code, reqId: req.id }, 'request refused');
     const retryAfter = (error as { retryAfter?: string }).retryAfter;
     if (retryAfter) reply.header('retry-after', Math.ceil(Number(reply.getHeader('x-ratelimit-reset') ?? 60)));
-    return sendError(req, reply, code);
+    return sendError(req, reply, code, error instanceof DomainError ? error.invalidParams : []);
   });
 }
 
@@ -186,8 +186,11 @@ function wantsJson(req: FastifyRequest): boolean {
   return accept.includes('application/json') && !accept.includes('text/html');
 }
 
-/** Sends the error for `code` as an accessible page or as application/problem+json. */
-export function sendError(req: FastifyRequest, reply: FastifyReply, code: ErrorCode): FastifyReply {
+/**
+ * Sends the error for `code` as an accessible page or as application/problem+json; the refused
+ * parameters, if any, go into the JSON as `invalidParams` (each named, with a translated reason).
+ */
+export function sendError(req: FastifyRequest, reply: FastifyReply, code: ErrorCode, invalidParams: readonly InvalidParam[] = []): FastifyReply {
   const entry = errorCatalog[code];
   const t = req.t ?? translator('de');
   if (wantsJson(req)) {
@@ -201,6 +204,7 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, code: ErrorC
         detail: t(entry.messageKey),
         code,
         instance: req.url.split('?')[0],
+        ...(invalidParams.length > 0 ? { invalidParams: invalidParams.map((p) => ({ name: p.name, reason: t(p.reason) })) } : {}),
         requestId: req.id,
       });
   }
