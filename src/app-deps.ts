@@ -2,6 +2,7 @@
  * What every module's routes may use. Built once in app.ts.
  */
 import type { Config } from './config.ts';
+import type { VersionedCache } from './platform/cache/versioned-cache.ts';
 import type { FieldCipher } from './platform/crypto/field-encryption.ts';
 import type { Database, Db } from './platform/db/database.ts';
 import type { MailService } from './platform/mail/mail.ts';
@@ -12,4 +13,6 @@ export interface AppDeps {
   db: Db;
   cipher: FieldCipher;
   mail: MailService;
+  /** Catalogue lookups (search, authority finder, API answers), shared by the modules that read the catalogue. */
+  catalogCache: VersionedCache;
 }

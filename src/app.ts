@@ -18,6 +18,7 @@ import { loadReferenceData, municipalityRoutes } from './modules/municipalities/
 import { operationsRoutes } from './modules/operations/index.ts';
 import { siteRoutes } from './modules/site/index.ts';
 import { registerStaffIdentity, staffRoutes } from './modules/staff/index.ts';
+import { createVersionedCache } from './platform/cache/versioned-cache.ts';
 import { createFieldCipher, type FieldCipher } from './platform/crypto/field-encryption.ts';
 import { openDatabase, type Database } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrations.ts';
@@ -75,6 +76,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
 
   const cipher = createFieldCipher(config.encryptionKey);
+  const catalogCache = createVersionedCache({ db, name: 'catalog', maxEntries: 5000, checkEveryMs: config.cacheCheckMs });
   const mail = createMailService({ cipher, from: config.mailFrom, smtpUrl: config.smtpUrl });
   const worker = createWorker({
     db,
@@ -103,8 +105,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(operationsRoutes, { database, cipher });
   await server.register(siteRoutes, { db, config });
   await server.register(municipalityRoutes, { db });
-  await server.register(catalogRoutes, { db, config });
-  const deps: AppDeps = { config, database, db, cipher, mail };
+  await server.register(catalogRoutes, { db, config, catalogCache });
+  const deps: AppDeps = { config, database, db, cipher, mail, catalogCache };
   await server.register(digitalesAmtRoutes, deps);
   await server.register(catalogEditorRoutes, deps);
   await server.register(apiRoutes, deps);

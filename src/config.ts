@@ -49,6 +49,8 @@ export const configSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Digitales Amt <noreply@digitales-amt.invalid>').describe('sender of outgoing mail'),
   RUN_WORKER: booleanString.default(true).describe('run the job worker inside the web process (false when `npm run worker` runs apart)'),
   WORKER_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000).describe('how often the worker looks for due jobs'),
+  CACHE_CHECK_MS: z.coerce.number().int().min(0).max(60000).default(1000)
+    .describe('how often each instance checks whether cached catalogue data changed (the longest another instance\'s change may go unseen)'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600).describe('requests per minute per client address'),
   TRUST_PROXY: booleanString.default(false).describe('trust X-Forwarded-* headers from a reverse proxy'),
   OPERATOR_NAME: z.string().min(2).optional().describe('operator named in the Impressum (required in production)'),
@@ -78,6 +80,7 @@ export interface Config {
   runWorker: boolean;
   workerPollMs: number;
   rateLimitPerMinute: number;
+  cacheCheckMs: number;
   trustProxy: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
   secureCookies: boolean;
@@ -146,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     runWorker: raw.RUN_WORKER,
     workerPollMs: raw.WORKER_POLL_MS,
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
+    cacheCheckMs: raw.CACHE_CHECK_MS,
     trustProxy: raw.TRUST_PROXY,
     logLevel: raw.LOG_LEVEL,
     operator: {

@@ -2,6 +2,7 @@
  * Demo catalogue data: contact data of the connected authorities and linked online procedures, so
  * that some municipalities qualify for the Digitales Amt distinction (50 or more) and others not.
  */
+import { bumpCacheVersion } from '../platform/cache/versioned-cache.ts';
 import type { Db } from '../platform/db/database.ts';
 import { listMunicipalServices, upsertAuthority, upsertOnlineProcedure } from '../modules/catalog/catalog.repository.ts';
 
@@ -22,6 +23,7 @@ export async function seedDemoCatalog(db: Db, tenantIdsBySlug: Map<string, { id:
   const pool = [...first, ...(await listMunicipalServices(db, 300)).filter((s) => !featured.includes(s.leika_key))];
   const districtPool = await db.selectFrom('services').select(['leika_key', 'name']).where('leika_key', 'like', '99036%').orderBy('leika_key').limit(40).execute();
   await db.transaction().execute(async (tx) => {
+    await bumpCacheVersion(tx, 'catalog');
     for (const [slug, contact] of Object.entries(CONTACTS)) {
       const tenant = tenantIdsBySlug.get(slug);
       if (!tenant) continue;

@@ -12,7 +12,7 @@ export interface TestApp extends App {
 }
 
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const config = loadConfig({ NODE_ENV: 'test', DEMO: 'true', RUN_WORKER: 'false', LOG_LEVEL: 'silent', DATA_DIR: ':memory:', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', DEMO: 'true', RUN_WORKER: 'false', LOG_LEVEL: 'silent', DATA_DIR: ':memory:', CACHE_CHECK_MS: '0', ...env });
   const { database, drop } = await createTestDatabase();
   await seedDemoData(database.db);
   const app = await buildApp(config, { database });

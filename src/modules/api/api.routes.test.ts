@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { DEMO_PROCEDURE_COUNTS } from '../../demo/seed-demo-catalog.ts';
 import { Problem, Responsibility, ServiceDetail, ServiceList } from './api.schemas.ts';
+import { bumpCacheVersion } from '../../platform/cache/versioned-cache.ts';
 
 let app: TestApp;
 before(async () => { app = await createTestApp({ RATE_LIMIT_PER_MINUTE: '100000' }); });
@@ -140,6 +141,8 @@ test('the local text of the responsible authority is part of the description, an
     { tenant_id: coburg.id, leika_key: '99115005104000', fees: 'In Coburg gebührenfrei.', contact: 'Bürgerbüro, Zimmer 3', local_requirements: null, version: 1, updated_by: null },
     { tenant_id: district.id, leika_key: '99115005104000', fees: 'Text des Landratsamts', contact: null, local_requirements: null, version: 1, updated_by: null },
   ]).execute();
+  // Written past the use cases, so tell the catalogue cache as they would.
+  await bumpCacheVersion(db, 'catalog');
   try {
     const body = documented(ServiceDetail, await app.server.inject('/api/v1/services/99115005104000?ags=09463000'));
     assert.equal(body.localText?.fees, 'In Coburg gebührenfrei.');
@@ -150,6 +153,7 @@ test('the local text of the responsible authority is part of the description, an
     assert.equal(roedental.localText, null);
   } finally {
     await db.deleteFrom('local_service_texts').where('leika_key', '=', '99115005104000').execute();
+    await bumpCacheVersion(db, 'catalog');
   }
 });
 

@@ -18,18 +18,25 @@ import { parseParams } from './present.ts';
 import { exportXzufi } from './xzufi/export-xzufi.ts';
 
 /** Registers the API routes, /api/openapi.json and /api/docs. */
-export async function apiRoutes(app: FastifyInstance, { db, config }: AppDeps): Promise<void> {
-  app.get('/api/v1/services', async (req) => listServicesForApi(db, parseParams(serviceListQuery, req.query)));
+export async function apiRoutes(app: FastifyInstance, { db, config, catalogCache }: AppDeps): Promise<void> {
+  // Answers are derived from the catalogue only: cached per instance, dropped when the catalogue changes.
+  const cached = <T>(kind: string, locale: string, params: unknown, load: () => Promise<T>) =>
+    catalogCache.get(`api:${kind}:${locale}:${JSON.stringify(params)}`, load);
+
+  app.get('/api/v1/services', async (req) => {
+    const params = parseParams(serviceListQuery, req.query);
+    return cached('services', req.locale, params, () => listServicesForApi(db, params));
+  });
 
   app.get('/api/v1/services/:leikaKey', async (req) => {
     const { leikaKey } = parseParams(servicePath, req.params);
     const { ags } = parseParams(serviceQuery, req.query);
-    return describeService(db, leikaKey, ags);
+    return cached('service', req.locale, [leikaKey, ags], () => describeService(db, leikaKey, ags));
   });
 
   app.get('/api/v1/responsibility', async (req) => {
     const { leikaKey, ags } = parseParams(responsibilityQuery, req.query);
-    return findResponsibility(db, leikaKey, ags);
+    return cached('responsibility', req.locale, [leikaKey, ags], () => findResponsibility(db, leikaKey, ags));
   });
 
   app.get('/api/v1/municipalities/:ags/xzufi.xml', async (req, reply) => {

@@ -4,6 +4,7 @@
  * The text, its version row and the audit event are written in one transaction.
  */
 import { recordAudit } from '../../platform/audit/audit.ts';
+import { onCatalogEntryChanged } from './online-procedures-changed.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { EditorActor } from './catalog-editor.policy.ts';
 import type { LocalTextInput } from './catalog-editor.schemas.ts';
@@ -46,6 +47,7 @@ export async function saveLocalText(db: Db, actor: EditorActor, leikaKey: string
       tenantId: actor.tenantId, actorType: 'staff', actorId: actor.staffId, action: 'catalog.local_text.saved',
       subjectType: 'service', subjectId: leikaKey, details: { version }, requestId: actor.requestId,
     });
+    await onCatalogEntryChanged(tx);
     return { ok: true, value: { version, changed: true } };
   });
 }

@@ -4,6 +4,7 @@
  * Digitales Amt count does not change and is not evaluated again.
  */
 import { recordAudit } from '../../platform/audit/audit.ts';
+import { onCatalogEntryChanged } from './online-procedures-changed.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/http/errors.ts';
 import type { EditorActor } from './catalog-editor.policy.ts';
@@ -27,6 +28,7 @@ export async function updateOnlineProcedure(db: Db, actor: EditorActor, leikaKey
         subjectType: 'online_procedure', subjectId: id, requestId: actor.requestId,
         details: { leikaKey, kind: input.kind, maturityModel: input.maturityModel, maturityLevel: input.maturityLevel },
       });
+      await onCatalogEntryChanged(tx);
     });
     return { ok: true, value: { id } };
   } catch (error) {

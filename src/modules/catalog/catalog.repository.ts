@@ -38,14 +38,18 @@ export async function listServicesOfLifeEvent(db: Db, lifeEventId: number) {
     .orderBy('o.name').orderBy('s.name').execute();
 }
 
-export async function findService(db: Db, leikaKey: string) {
+/** Services with their OZG service, topic and life event. */
+function selectServiceDetails(db: Db) {
   return db.selectFrom('services as s')
     .leftJoin('ozg_services as o', 'o.id', 's.ozg_service_id')
     .leftJoin('topics as t', 't.id', 'o.topic_id')
     .leftJoin('life_events as l', 'l.id', 'o.life_event_id')
     .selectAll('s')
-    .select(['o.name as ozg_service_name', 'o.id as ozg_id', 't.name as topic_name', 't.slug as topic_slug', 'l.name as life_event_name', 'l.slug as life_event_slug'])
-    .where('s.leika_key', '=', leikaKey).executeTakeFirst();
+    .select(['o.name as ozg_service_name', 'o.id as ozg_id', 't.name as topic_name', 't.slug as topic_slug', 'l.name as life_event_name', 'l.slug as life_event_slug']);
+}
+
+export async function findService(db: Db, leikaKey: string) {
+  return selectServiceDetails(db).where('s.leika_key', '=', leikaKey).executeTakeFirst();
 }
 
 /** Other services of the same LeiKa "Leistungsobjekt" (first 8 digits): the variants of a service. */
@@ -153,13 +157,7 @@ export async function listOnlineProceduresFor(db: Db, tenantIds: string[], leika
 /** The services with these keys, with their OZG service, topic and life event (like `findService`), by key. */
 export async function findServicesByKeys(db: Db, leikaKeys: string[]) {
   if (leikaKeys.length === 0) return [];
-  return db.selectFrom('services as s')
-    .leftJoin('ozg_services as o', 'o.id', 's.ozg_service_id')
-    .leftJoin('topics as t', 't.id', 'o.topic_id')
-    .leftJoin('life_events as l', 'l.id', 'o.life_event_id')
-    .selectAll('s')
-    .select(['o.name as ozg_service_name', 'o.id as ozg_id', 't.name as topic_name', 't.slug as topic_slug', 'l.name as life_event_name', 'l.slug as life_event_slug'])
-    .where('s.leika_key', 'in', leikaKeys).orderBy('s.leika_key').execute();
+  return selectServiceDetails(db).where('s.leika_key', 'in', leikaKeys).orderBy('s.leika_key').execute();
 }
 
 /** The local service texts written by these tenants. */

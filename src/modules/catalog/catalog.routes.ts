@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
+import type { VersionedCache } from '../../platform/cache/versioned-cache.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/http/errors.ts';
 import { findMunicipality } from '../municipalities/index.ts';
@@ -26,7 +27,12 @@ export async function chosenMunicipality(db: Db, req: FastifyRequest) {
   return code ? findMunicipality(db, code) : undefined;
 }
 
-export async function catalogRoutes(app: FastifyInstance, { db, config }: { db: Db; config: Config }): Promise<void> {
+export async function catalogRoutes(app: FastifyInstance, { db, config, catalogCache }: { db: Db; config: Config; catalogCache: VersionedCache }): Promise<void> {
+  // Catalogue lookups are the same for every visitor: cached per instance until the catalogue changes.
+  const serving = (ags: string) => catalogCache.get(`serving:${ags}`, () => tenantsServing(db, ags));
+  const search = (args: Parameters<typeof searchServices>[1]) => catalogCache.get(`search:${JSON.stringify(args)}`, () => searchServices(db, args));
+  const responsible = (leikaKey: string, ags: string) => catalogCache.get(`authority:${leikaKey}:${ags}`, () => findResponsibleAuthority(db, leikaKey, ags));
+
   app.get('/leistungen', async (req, reply) => {
     const parsed = serviceSearchQuery.safeParse(req.query);
     if (!parsed.success) throw new DomainError('BAD_REQUEST');
@@ -35,10 +41,10 @@ export async function catalogRoutes(app: FastifyInstance, { db, config }: { db: 
     const topic = query.themenfeld ? topics.find((t) => t.slug === query.themenfeld) : undefined;
     const lifeEvents = await listLifeEvents(db, topic?.id);
     const lifeEvent = query.lage ? lifeEvents.find((l) => l.slug === query.lage) : undefined;
-    const servingTenantIds = municipality ? await tenantsServing(db, municipality.ags) : [];
+    const servingTenantIds = municipality ? await serving(municipality.ags) : [];
     const pageSize = 20;
     const result = query.q
-      ? await searchServices(db, {
+      ? await search({
         q: query.q, topicId: topic?.id, lifeEventId: lifeEvent?.id, onlineOnly: query.online && servingTenantIds.length > 0,
         servingTenantIds, limit: pageSize, offset: (query.seite - 1) * pageSize,
       })
@@ -87,9 +93,9 @@ export async function catalogRoutes(app: FastifyInstance, { db, config }: { db: 
     if (!service) throw new DomainError('NOT_FOUND');
     const municipality = await chosenMunicipality(db, req);
     const [authority, related, servingTenantIds] = await Promise.all([
-      municipality ? findResponsibleAuthority(db, service.leika_key, municipality.ags) : undefined,
+      municipality ? responsible(service.leika_key, municipality.ags) : undefined,
       listRelatedServices(db, service.leika_key),
-      municipality ? tenantsServing(db, municipality.ags) : [],
+      municipality ? serving(municipality.ags) : [],
     ]);
     const procedures = await listOnlineProcedures(db, service.leika_key, servingTenantIds);
     const localText = authority?.tenantId ? await findLocalText(db, authority.tenantId, service.leika_key) : undefined;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
+import { bumpCacheVersion } from '../../platform/cache/versioned-cache.ts';
 import type { Db, Tx } from '../../platform/db/database.ts';
 import type { ResponsibilityLevel } from '../../platform/db/schema.ts';
 import { foldGerman } from '../../platform/text/fold.ts';
@@ -179,6 +180,7 @@ export async function importCatalog(db: Db, onProgress: (line: string) => void =
 
     await tx.deleteFrom('responsibility_rules').execute();
     if (rules.length) await tx.insertInto('responsibility_rules').values(rules).execute();
+    await bumpCacheVersion(tx, 'catalog');
   });
   return { topics: topics.size, lifeEvents: lifeEvents.size, ozgServices: ozgServices.size, services: services.size, searchTerms, rules: rules.length, rejected };
 }
