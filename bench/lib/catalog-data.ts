@@ -15,8 +15,8 @@ export interface CatalogData {
   dataDir: string;
   links: number;
   tenants: number;
-  /** A connected municipality to search for (has links), and one service it offers online. */
-  sampleAgs: string;
+  /** Connected municipalities with links, to search for. */
+  sampleAgs: string[];
 }
 
 export async function buildCatalogData(links: number): Promise<CatalogData> {
@@ -44,9 +44,9 @@ export async function buildCatalogData(links: number): Promise<CatalogData> {
       ORDER BY t.n, svc.n
       LIMIT ${links}`.execute(database.db);
     const count = await database.db.selectFrom('online_procedures').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const sample = await database.db.selectFrom('tenants').select('municipality_ags').where('slug', 'like', 'bench-%').orderBy('slug').executeTakeFirstOrThrow();
+    const sample = await database.db.selectFrom('tenants').select('municipality_ags').where('slug', 'like', 'bench-%').orderBy('slug').limit(10).execute();
     await sql`ANALYZE`.execute(database.db);
-    return { dataDir, links: Number(count.n), tenants, sampleAgs: sample.municipality_ags! };
+    return { dataDir, links: Number(count.n), tenants, sampleAgs: sample.map((r) => r.municipality_ags!) };
   } finally {
     await database.close();
   }

@@ -31,12 +31,16 @@ interface RunOutcome {
   statuses: Map<number, number>;
 }
 
-function runOnce(url: string, connections: number, durationSeconds: number): Promise<RunOutcome> {
+function runOnce(url: string, connections: number, durationSeconds: number, paths?: readonly string[]): Promise<RunOutcome> {
   return new Promise((resolve, reject) => {
     const latencies: number[] = [];
     const statuses = new Map<number, number>();
     const instance = autocannon(
-      { url, connections, duration: durationSeconds, pipelining: 1, timeout: 10 },
+      {
+        url, connections, duration: durationSeconds, pipelining: 1, timeout: 10,
+        // Each connection cycles through the paths in order (a mix of different requests).
+        ...(paths ? { requests: paths.map((path) => ({ method: 'GET' as const, path })) } : {}),
+      },
       (error: unknown, result: autocannon.Result) => (error ? reject(error) : resolve({ result, latencies, statuses })),
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
@@ -58,11 +62,14 @@ function assertAllOk(label: string, url: string, outcome: RunOutcome): void {
   }
 }
 
-/** Warm-up, then the measured run, against http://127.0.0.1:<port><pathname>. */
-export async function measureLoad(label: string, port: number, pathname: string, options: LoadOptions = DEFAULT_LOAD): Promise<LoadResult> {
-  const url = `http://${HOST}:${port}${pathname}`;
-  if (options.warmupSeconds > 0) assertAllOk(`${label} (warm-up)`, url, await runOnce(url, options.connections, options.warmupSeconds));
-  const outcome = await runOnce(url, options.connections, options.durationSeconds);
+/**
+ * Warm-up, then the measured run, against http://127.0.0.1:<port><pathname>; with `mix`, each
+ * connection cycles through those paths instead (pathname then only names the run).
+ */
+export async function measureLoad(label: string, port: number, pathname: string, options: LoadOptions = DEFAULT_LOAD, mix?: readonly string[]): Promise<LoadResult> {
+  const url = `http://${HOST}:${port}${mix ? '' : pathname}`;
+  if (options.warmupSeconds > 0) assertAllOk(`${label} (warm-up)`, url, await runOnce(url, options.connections, options.warmupSeconds, mix));
+  const outcome = await runOnce(url, options.connections, options.durationSeconds, mix);
   assertAllOk(label, url, outcome);
   const { result, latencies } = outcome;
   const requests = result.requests.total;

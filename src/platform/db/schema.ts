@@ -230,6 +230,8 @@ export interface DigitalesAmtAwardsTable {
   confirmed_by: string | null;
 }
 
+export interface CacheVersionsTable { name: string; version: ColumnType<string, string | number | undefined, string | number> }
+
 export interface DB {
   districts: DistrictsTable;
   municipalities: MunicipalitiesTable;
@@ -255,4 +257,5 @@ export interface DB {
   local_service_text_versions: LocalServiceTextVersionsTable;
   online_procedures: OnlineProceduresTable;
   digitales_amt_awards: DigitalesAmtAwardsTable;
+  cache_versions: CacheVersionsTable;
 }

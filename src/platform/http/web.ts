@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySession from '@fastify/session';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 import type { Config } from '../../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Renderer } from '../html/views.ts';
@@ -57,7 +57,8 @@ export async function registerWebPlatform(app: FastifyInstance, { config, db, re
   app.decorateRequest('t', null as unknown as Translate);
   app.decorateRequest('viewer', null);
 
-  await app.register(fastifyHelmet, {
+  // helmet's middleware, built once: @fastify/helmet would rebuild (and re-parse the CSP) per request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -78,6 +79,7 @@ export async function registerWebPlatform(app: FastifyInstance, { config, db, re
     referrerPolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
   });
+  app.addHook('onRequest', (req, reply, done) => securityHeaders(req.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
 
   await app.register(fastifyCookie);
   await app.register(fastifySession, {

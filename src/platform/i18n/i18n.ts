@@ -17,8 +17,19 @@ export function parseLocale(value: unknown): Locale | undefined {
   return value === 'de' || value === 'en' ? value : undefined;
 }
 
-/** Returns the translate function for a locale. Unknown keys fail the type check, not the page. */
+const translators = new Map<Locale, Translate>();
+
+/** Returns the translate function for a locale (one per locale, made once). Unknown keys fail the type check, not the page. */
 export function translator(locale: Locale): Translate {
+  let t = translators.get(locale);
+  if (!t) {
+    t = makeTranslator(locale);
+    translators.set(locale, t);
+  }
+  return t;
+}
+
+function makeTranslator(locale: Locale): Translate {
   const catalog = catalogs[locale];
   const numberFormat = new Intl.NumberFormat(locale === 'de' ? 'de-DE' : 'en-GB');
   return (key, params) => {
