@@ -16,6 +16,7 @@ import { digitalesAmtEvaluateJob, digitalesAmtRoutes, digitalesAmtSchedules } fr
 import { catalogRoutes, importCatalogIfEmpty } from './modules/catalog/index.ts';
 import { loadReferenceData, municipalityRoutes } from './modules/municipalities/index.ts';
 import { operationsRoutes } from './modules/operations/index.ts';
+import { responsibilityAdminRoutes } from './modules/responsibility-admin/index.ts';
 import { siteRoutes } from './modules/site/index.ts';
 import { registerStaffIdentity, staffRoutes } from './modules/staff/index.ts';
 import { createVersionedCache } from './platform/cache/versioned-cache.ts';
@@ -109,6 +110,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const deps: AppDeps = { config, database, db, cipher, mail, catalogCache };
   await server.register(digitalesAmtRoutes, deps);
   await server.register(catalogEditorRoutes, deps);
+  await server.register(responsibilityAdminRoutes, deps);
   await server.register(apiRoutes, deps);
   await server.register(accessibilityRoutes, { db, cipher, mail, feedbackEmail: config.feedbackEmail, contactEmail: config.operator.email });
   await server.ready();

@@ -25,6 +25,7 @@ export type AddOverrideProblemCode =
   /** The service already has an override for this area. */
   | 'OVERRIDE_EXISTS';
 
+/** A refused field and why. */
 export interface AddOverrideProblem {
   field: OverrideField;
   code: AddOverrideProblemCode;

@@ -28,7 +28,7 @@ export function isAreaCode(kind: AreaKind, code: string): boolean {
  * the same key the authority finder derives from a default rule's authority name.
  */
 export function stateAuthorityKey(name: string): string {
-  return `state:${foldGerman(name).replace(/ /g, '-').slice(0, 40).replace(/-$/, '')}`;
+  return `state:${foldGerman(name).replace(/ /g, '-').slice(0, 40)}`;
 }
 
 /** An optional free text: trimmed, empty becomes null. */
@@ -120,6 +120,7 @@ export type OverrideInput = z.infer<typeof overrideForm>;
 export const OVERRIDE_FIELDS = [
   'leikaKey', 'areaKind', 'areaCode', 'authorityChoice', 'authorityKey', 'authorityName', 'street', 'postcode', 'city', 'phone', 'email', 'website', 'openingHours',
 ] as const;
+/** A field of the override form. */
 export type OverrideField = (typeof OVERRIDE_FIELDS)[number];
 
 /** One override, named by its primary key (in the confirmation page's query and the delete form). */
@@ -128,6 +129,7 @@ export const overrideRef = z.object({
   art: z.enum(AREA_KINDS),
   gebiet: z.string().trim().min(1).max(60),
 }).refine((v) => isAreaCode(v.art, v.gebiet)).transform((v) => ({ leikaKey: v.leistung, areaKind: v.art, areaCode: v.gebiet }));
+/** The primary key of an override: service, area kind and area code. */
 export type OverrideRef = z.infer<typeof overrideRef>;
 
 /** The "who is responsible" check: a service and a municipality. */

@@ -1,10 +1,12 @@
 import { apiMessagesDe } from '../../modules/api/messages.de.ts';
 import { catalogEditorMessagesDe } from '../../modules/catalog-editor/messages.de.ts';
 import { digitalesAmtMessagesDe } from '../../modules/digitales-amt/messages.de.ts';
+import { responsibilityAdminMessagesDe } from '../../modules/responsibility-admin/messages.de.ts';
 
 /** German UI text (the reference catalog: every key is defined here first). Modules with many texts keep them in their own messages.de.ts, merged here. */
 export const de = {
   ...digitalesAmtMessagesDe,
+  ...responsibilityAdminMessagesDe,
   ...catalogEditorMessagesDe,
   ...apiMessagesDe,
   'site.name': 'Digitales Amt Bayern',

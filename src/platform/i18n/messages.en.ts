@@ -1,11 +1,13 @@
 import { apiMessagesEn } from '../../modules/api/messages.en.ts';
 import { catalogEditorMessagesEn } from '../../modules/catalog-editor/messages.en.ts';
 import { digitalesAmtMessagesEn } from '../../modules/digitales-amt/messages.en.ts';
+import { responsibilityAdminMessagesEn } from '../../modules/responsibility-admin/messages.en.ts';
 import type { de } from './messages.de.ts';
 
 /** English UI text: every German key must be here (checked by the type and by a test). */
 export const en: Record<keyof typeof de, string> = {
   ...digitalesAmtMessagesEn,
+  ...responsibilityAdminMessagesEn,
   ...catalogEditorMessagesEn,
   ...apiMessagesEn,
   'site.name': 'Digitales Amt Bavaria',

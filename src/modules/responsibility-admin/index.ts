@@ -1,0 +1,1 @@
+export { responsibilityAdminRoutes } from './responsibility-admin.routes.ts';
