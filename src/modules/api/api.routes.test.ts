@@ -204,3 +204,9 @@ test('the municipality lookup names a refused parameter too; pages keep their HT
   assert.match(String(page.headers['content-type']), /^text\/html/);
   assert.doesNotMatch(page.body, /invalidParams/);
 });
+
+test('catalogue answers may be kept for a minute by a proxy; errors and pages may not', async () => {
+  assert.equal((await app.server.inject('/api/v1/services?q=hund')).headers['cache-control'], 'public, max-age=60');
+  assert.equal((await app.server.inject('/api/v1/services?limit=0')).headers['cache-control'], 'no-store');
+  assert.equal((await app.server.inject('/')).headers['cache-control'], 'no-store');
+});

@@ -23,6 +23,11 @@ export async function apiRoutes(app: FastifyInstance, { db, config, catalogCache
   const cached = <T>(kind: string, locale: string, params: unknown, load: () => Promise<T>) =>
     catalogCache.get(`api:${kind}:${locale}:${JSON.stringify(params)}`, load);
 
+  // Public catalogue data: a reverse proxy or the client may keep an answer for a minute.
+  app.addHook('onSend', async (req, reply) => {
+    if (req.method === 'GET' && reply.statusCode === 200 && req.url.startsWith('/api/v1/')) reply.header('cache-control', 'public, max-age=60');
+  });
+
   app.get('/api/v1/services', async (req) => {
     const params = parseParams(serviceListQuery, req.query);
     return cached('services', req.locale, params, () => listServicesForApi(db, params));
