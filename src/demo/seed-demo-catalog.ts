@@ -19,7 +19,7 @@ const CONTACTS: Record<string, { key: string; street: string; postcode: string; 
 export async function seedDemoCatalog(db: Db, tenantIdsBySlug: Map<string, { id: string; name: string }>): Promise<void> {
   // The services people look for most come first, so that the demo shows them online.
   const featured = ['99115005104000', '99049001000000', '99102013000000', '99050012104000', '99115005070000', '99008001012000'];
-  const first = await db.selectFrom('services').select(['leika_key', 'name']).where('leika_key', 'in', featured).execute();
+  const first = await db.selectFrom('services').select(['leika_key', 'name']).where('leika_key', 'in', featured).orderBy('leika_key').execute();
   const pool = [...first, ...(await listMunicipalServices(db, 300)).filter((s) => !featured.includes(s.leika_key))];
   const districtPool = await db.selectFrom('services').select(['leika_key', 'name']).where('leika_key', 'like', '99036%').orderBy('leika_key').limit(40).execute();
   await db.transaction().execute(async (tx) => {

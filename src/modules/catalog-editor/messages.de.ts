@@ -17,7 +17,7 @@ export const catalogEditorMessagesDe = {
   'catalogEditor.search.hint': 'Zum Beispiel „Hundesteuer“ oder ein LeiKa-Schlüssel mit 14 Ziffern.',
   'catalogEditor.search.submit': 'Suchen',
   'catalogEditor.search.resultsTitle': 'Leistungen zu „{q}“',
-  'catalogEditor.search.count': '{count} Leistungen gefunden',
+  'catalogEditor.search.count': '{count, plural, one {# Leistung gefunden} other {# Leistungen gefunden}}',
   'catalogEditor.search.more': 'Angezeigt werden die ersten {shown}. Verfeinern Sie die Suche, um weitere zu finden.',
   'catalogEditor.search.none': 'Zu „{q}“ wurde keine Leistung gefunden. Versuchen Sie ein anderes Wort.',
   'catalogEditor.search.online': 'Online-Verfahren Ihrer Behörde: {count}',

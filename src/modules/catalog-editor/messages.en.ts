@@ -19,7 +19,7 @@ export const catalogEditorMessagesEn: Record<keyof typeof catalogEditorMessagesD
   'catalogEditor.search.hint': 'For example “Hundesteuer” or a 14-digit LeiKa key.',
   'catalogEditor.search.submit': 'Search',
   'catalogEditor.search.resultsTitle': 'Services for “{q}”',
-  'catalogEditor.search.count': '{count} services found',
+  'catalogEditor.search.count': '{count, plural, one {# service found} other {# services found}}',
   'catalogEditor.search.more': 'Showing the first {shown}. Refine your search to find others.',
   'catalogEditor.search.none': 'No service was found for “{q}”. Try another word.',
   'catalogEditor.search.online': 'Online procedures of your authority: {count}',

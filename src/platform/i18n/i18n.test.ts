@@ -20,3 +20,10 @@ test('accepts only supported locales', () => {
   assert.equal(parseLocale('fr'), undefined);
   assert.equal(parseLocale(undefined), undefined);
 });
+
+test('plural forms follow the count, with the number formatted for the locale', () => {
+  assert.equal(translator('de')('catalog.search.count', { count: 1 }), '1 Leistung gefunden');
+  assert.equal(translator('de')('catalog.search.count', { count: 1234 }), '1.234 Leistungen gefunden');
+  assert.equal(translator('en')('catalog.search.count', { count: 1 }), '1 service found');
+  assert.equal(translator('en')('catalog.search.count', { count: 0 }), '0 services found');
+});

@@ -2,6 +2,7 @@
  * UI text comes from message catalogs: German first, English second. Keys are typed; `{name}`
  * placeholders are filled from params (values are escaped later by the template engine).
  */
+import { IntlMessageFormat } from 'intl-messageformat';
 import { de } from './messages.de.ts';
 import { en } from './messages.en.ts';
 
@@ -32,9 +33,20 @@ export function translator(locale: Locale): Translate {
 function makeTranslator(locale: Locale): Translate {
   const catalog = catalogs[locale];
   const numberFormat = new Intl.NumberFormat(locale === 'de' ? 'de-DE' : 'en-GB');
+  // Messages with plural forms ("{count, plural, one {# Leistung} other {# Leistungen}}") are ICU
+  // MessageFormat, compiled once; all others only have simple {name} placeholders.
+  const compiled = new Map<string, IntlMessageFormat>();
   return (key, params) => {
     const text = catalog[key] ?? de[key] ?? key;
     if (!params) return text;
+    if (text.includes(', plural,')) {
+      let format = compiled.get(key);
+      if (!format) {
+        format = new IntlMessageFormat(text, locale === 'de' ? 'de-DE' : 'en-GB');
+        compiled.set(key, format);
+      }
+      return String(format.format(params));
+    }
     return text.replace(/\{(\w+)\}/g, (match, name: string) => {
       const value = params[name];
       if (value === undefined) return match;
