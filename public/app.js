@@ -5,6 +5,11 @@
   var summary = document.querySelector('[data-focus-on-load]');
   if (summary) summary.focus();
 
+  // SAML hand-over pages (to the identity provider and back): send the form at once; without
+  // JavaScript the visible "Weiter" button does the same.
+  var autoSubmit = document.querySelector('form[data-auto-submit]');
+  if (autoSubmit) autoSubmit.submit();
+
   // Suggestions while typing, from the public JSON API, offered through a native datalist (keyboard
   // and screen readers handle it like any other input suggestion).
   function suggest(selector, prefix, url, label) {

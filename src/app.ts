@@ -12,6 +12,7 @@ import type { AppDeps } from './app-deps.ts';
 import { accessibilityRoutes } from './modules/accessibility/index.ts';
 import { apiRoutes } from './modules/api/index.ts';
 import { catalogEditorRoutes } from './modules/catalog-editor/index.ts';
+import { identityCleanupJob, identityRoutes, identitySchedules, registerCitizenIdentity } from './modules/identity/index.ts';
 import { digitalesAmtEvaluateJob, digitalesAmtRoutes, digitalesAmtSchedules } from './modules/digitales-amt/index.ts';
 import { catalogRoutes, importCatalogIfEmpty } from './modules/catalog/index.ts';
 import { loadReferenceData, municipalityRoutes } from './modules/municipalities/index.ts';
@@ -81,8 +82,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const mail = createMailService({ cipher, from: config.mailFrom, smtpUrl: config.smtpUrl });
   const worker = createWorker({
     db,
-    definitions: [mail.sendJob, digitalesAmtEvaluateJob],
-    schedules: [...maintenanceJobs(), ...digitalesAmtSchedules()],
+    definitions: [mail.sendJob, digitalesAmtEvaluateJob, identityCleanupJob],
+    schedules: [...maintenanceJobs(), ...digitalesAmtSchedules(), ...identitySchedules()],
     pollMs: config.workerPollMs,
     log: log.child({ component: 'worker' }),
   });
@@ -102,6 +103,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await registerWebPlatform(server, { config, db, render: createRenderer(), sharedRateLimits: database.kind === 'postgres' });
   registerStaffIdentity(server, { db });
+  registerCitizenIdentity(server, { db, cipher });
   await server.register(staffRoutes, { db });
   await server.register(operationsRoutes, { database, cipher });
   await server.register(siteRoutes, { db, config });
@@ -112,6 +114,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(catalogEditorRoutes, deps);
   await server.register(responsibilityAdminRoutes, deps);
   await server.register(apiRoutes, deps);
+  await server.register(identityRoutes, { config, db, cipher });
   await server.register(accessibilityRoutes, { db, cipher, mail, feedbackEmail: config.feedbackEmail, contactEmail: config.operator.email });
   await server.ready();
 

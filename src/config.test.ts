@@ -40,15 +40,56 @@ test('production refuses demo data and demo secrets, and names what is missing',
   }), /demo secret cannot be used[\s\S]*demo key cannot be used/);
 });
 
-test('production with complete settings starts without demo data and with secure cookies', () => {
-  const config = loadConfig({
-    NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), DATA_ENCRYPTION_KEY: 'ab'.repeat(32),
-    SMTP_URL: 'smtp://mail.example.de:587', OPERATOR_NAME: 'AKDB', OPERATOR_ADDRESS: 'Hansastraße 12;80686 München',
-    OPERATOR_EMAIL: 'betrieb@example.de', DATABASE_URL: 'postgres://app@db.example.de:5432/portal',
-  });
+const COMPLETE_PRODUCTION = {
+  NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), DATA_ENCRYPTION_KEY: 'ab'.repeat(32),
+  SMTP_URL: 'smtp://mail.example.de:587', OPERATOR_NAME: 'AKDB', OPERATOR_ADDRESS: 'Hansastraße 12;80686 München',
+  OPERATOR_EMAIL: 'betrieb@example.de', DATABASE_URL: 'postgres://app@db.example.de:5432/portal',
+  PUBLIC_URL: 'https://portal.example.de', SAML_IDP_METADATA: 'https://id.bund.de/idp/metadata.xml',
+  SAML_SP_KEY_FILE: '/etc/portal/saml-sp.key', SAML_SP_CERT_FILE: '/etc/portal/saml-sp.crt',
+};
+
+test('production with complete settings starts without demo data, without the demo identity provider and with secure cookies', () => {
+  const config = loadConfig(COMPLETE_PRODUCTION);
   assert.equal(config.demo, false);
   assert.equal(config.secureCookies, true);
   assert.deepEqual(config.operator.addressLines, ['Hansastraße 12', '80686 München']);
+  assert.equal(config.saml.demoIdp, false);
+  assert.equal(config.saml.spEntityId, 'https://portal.example.de/saml/metadata');
+  assert.equal(config.saml.idpMetadata, 'https://id.bund.de/idp/metadata.xml');
+});
+
+test('production refuses the demo identity provider and names the missing SAML settings', () => {
+  assert.throws(() => loadConfig({ ...COMPLETE_PRODUCTION, SAML_DEMO_IDP: 'true' }), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.deepEqual(error.problems, ['SAML_DEMO_IDP: the demo identity provider cannot be used with NODE_ENV=production']);
+    return true;
+  });
+  const { SAML_IDP_METADATA: _m, SAML_SP_KEY_FILE: _k, SAML_SP_CERT_FILE: _c, PUBLIC_URL: _p, ...withoutSaml } = COMPLETE_PRODUCTION;
+  assert.throws(() => loadConfig(withoutSaml), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    for (const name of ['SAML_IDP_METADATA', 'SAML_SP_KEY_FILE', 'SAML_SP_CERT_FILE', 'PUBLIC_URL']) assert.match(error.problems.join('\n'), new RegExp(`^${name}:`, 'm'));
+    return true;
+  });
+});
+
+test('the demo identity provider is on in demo mode and can be switched off', () => {
+  assert.equal(loadConfig({}).saml.demoIdp, true);
+  assert.equal(loadConfig({}).saml.idpMetadata, null);
+  assert.equal(loadConfig({ SAML_DEMO_IDP: 'false' }).saml.demoIdp, false);
+  assert.equal(loadConfig({ DEMO: 'false' }).saml.demoIdp, false);
+  assert.throws(() => loadConfig({ DEMO: 'false', SAML_DEMO_IDP: 'true' }), /SAML_DEMO_IDP: the demo identity provider is only served in demo mode/);
+  assert.throws(() => loadConfig({ SAML_SP_KEY_FILE: '/tmp/sp.key' }), /SAML_SP_KEY_FILE: set together with SAML_SP_CERT_FILE/);
+});
+
+test('the server refuses to start in production while the demo identity provider is configured', () => {
+  const result = spawnSync(process.execPath, ['src/server.ts'], {
+    env: { PATH: process.env.PATH, ...COMPLETE_PRODUCTION, SAML_DEMO_IDP: 'true' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(result.status, 78);
+  assert.match(result.stderr, /- SAML_DEMO_IDP: the demo identity provider cannot be used with NODE_ENV=production/);
+  assert.equal(result.stdout, '');
 });
 
 test('the server refuses to start on an invalid configuration with one message listing every problem', () => {

@@ -57,6 +57,16 @@ export const configSchema = z.object({
   OPERATOR_ADDRESS: z.string().min(5).optional().describe('operator postal address, lines separated by ";" (required in production)'),
   OPERATOR_EMAIL: z.email().optional().describe('operator contact e-mail (required in production)'),
   FEEDBACK_EMAIL: z.email().optional().describe('where accessibility feedback notices are sent (no content, only the reference)'),
+  SAML_IDP_METADATA: z.string().min(1).optional()
+    .describe('SAML metadata of the citizens\' identity provider (BundID/BayernID): a file path or an https URL (required in production; demo default: the embedded demo identity provider)'),
+  SAML_SP_ENTITY_ID: z.string().min(1).optional()
+    .describe('entity id of this portal as SAML service provider (default: PUBLIC_URL + /saml/metadata, or urn:digitales-amt:demo-sp)'),
+  SAML_SP_KEY_FILE: z.string().min(1).optional()
+    .describe('PEM private key with which this portal signs its SAML requests (required in production; demo: generated under DATA_DIR/saml)'),
+  SAML_SP_CERT_FILE: z.string().min(1).optional()
+    .describe('PEM certificate belonging to SAML_SP_KEY_FILE (required in production; demo: generated under DATA_DIR/saml)'),
+  SAML_DEMO_IDP: booleanString.optional()
+    .describe('serve the embedded demo identity provider with the BundID test persons (default: true in demo mode; refused in production)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
 });
 
@@ -86,6 +96,21 @@ export interface Config {
   secureCookies: boolean;
   operator: { name: string; addressLines: string[]; email: string };
   feedbackEmail: string | undefined;
+  saml: SamlConfig;
+}
+
+/** Citizen login through SAML 2.0 (BundID/BayernID profile). */
+export interface SamlConfig {
+  /** File path or URL of the identity provider's metadata; `null`: the embedded demo identity provider (demo only). */
+  idpMetadata: string | null;
+  spEntityId: string;
+  /** PEM files of the service provider's signing key; `null`: generated demo key material (demo only). */
+  spKeyFile: string | null;
+  spCertFile: string | null;
+  /** Serve the embedded demo identity provider (never in production). */
+  demoIdp: boolean;
+  /** Where generated demo key material is kept; `null`: in memory only. */
+  keyDir: string | null;
 }
 
 /** Thrown when the environment is invalid; `problems` lists every invalid setting. */
@@ -127,18 +152,33 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       if (!relevant[key]) problems.push(`${key}: required with NODE_ENV=production (the Impressum names the operator)`);
     }
     if (!relevant.SMTP_URL) problems.push('SMTP_URL: required with NODE_ENV=production (mail is only captured in demo mode)');
+    if (relevant.SAML_DEMO_IDP !== undefined && ['true', '1', 'yes'].includes(relevant.SAML_DEMO_IDP)) {
+      problems.push('SAML_DEMO_IDP: the demo identity provider cannot be used with NODE_ENV=production');
+    }
+    for (const key of ['SAML_IDP_METADATA', 'SAML_SP_KEY_FILE', 'SAML_SP_CERT_FILE'] as const) {
+      if (!relevant[key]) problems.push(`${key}: required with NODE_ENV=production (citizen login through BundID)`);
+    }
+    if (!relevant.PUBLIC_URL) problems.push('PUBLIC_URL: required with NODE_ENV=production (the SAML assertion consumer URL is absolute)');
+  }
+  if (!production && !demoRequested && relevant.SAML_DEMO_IDP !== undefined && ['true', '1', 'yes'].includes(relevant.SAML_DEMO_IDP)) {
+    problems.push('SAML_DEMO_IDP: the demo identity provider is only served in demo mode (DEMO=true)');
+  }
+  if (Boolean(relevant.SAML_SP_KEY_FILE) !== Boolean(relevant.SAML_SP_CERT_FILE)) {
+    problems.push('SAML_SP_KEY_FILE: set together with SAML_SP_CERT_FILE, or neither');
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const raw = parsed.data;
   const demo = raw.DEMO ?? !production;
 
   const publicUrl = raw.PUBLIC_URL?.replace(/\/$/, '');
+  const dataDir = raw.DATA_DIR === ':memory:' ? null : path.resolve(raw.DATA_DIR);
+  const demoIdp = demo && (raw.SAML_DEMO_IDP ?? true);
   return {
     env: raw.NODE_ENV,
     port: raw.PORT,
     host: raw.HOST,
     publicUrl,
-    dataDir: raw.DATA_DIR === ':memory:' ? null : path.resolve(raw.DATA_DIR),
+    dataDir,
     databaseUrl: raw.DATABASE_URL,
     databasePoolSize: raw.DATABASE_POOL_SIZE,
     demo,
@@ -159,5 +199,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     feedbackEmail: raw.FEEDBACK_EMAIL ?? (demo ? 'barrierefreiheit@digitales-amt.invalid' : undefined),
     secureCookies: production || (publicUrl?.startsWith('https:') ?? false),
+    saml: {
+      idpMetadata: raw.SAML_IDP_METADATA ?? null,
+      spEntityId: raw.SAML_SP_ENTITY_ID ?? (publicUrl ? `${publicUrl}/saml/metadata` : 'urn:digitales-amt:demo-sp'),
+      spKeyFile: raw.SAML_SP_KEY_FILE ? path.resolve(raw.SAML_SP_KEY_FILE) : null,
+      spCertFile: raw.SAML_SP_CERT_FILE ? path.resolve(raw.SAML_SP_CERT_FILE) : null,
+      demoIdp,
+      keyDir: dataDir ? path.join(dataDir, 'saml') : null,
+    },
   };
 }

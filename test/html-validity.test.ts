@@ -100,6 +100,25 @@ test('the main pages, in German and English, with and without form errors, are v
   add('GET /betrieb/rueckmeldungen', await staff.get('/betrieb/rueckmeldungen'), 200);
   add('GET /verwaltung?lang=en (operator)', await staff.get('/verwaltung?lang=en'), 200);
 
+  // Citizen login through the demo identity provider, the account page, and a refused response.
+  const citizen = new TestClient(app.server);
+  add('GET /anmelden?niveau=hoch', await citizen.get('/anmelden?niveau=hoch&weiter=/konto'), 200);
+  const toIdp = await citizen.submit('/anmelden?niveau=substantiell&weiter=/konto', {});
+  add('POST /anmelden/bundid', toIdp, 200);
+  const samlRequest = html(toIdp).querySelector('input[name="SAMLRequest"]')!.getAttribute('value')!;
+  const choose = await citizen.post('/demo-idp/sso', { SAMLRequest: samlRequest });
+  add('POST /demo-idp/sso', choose, 200);
+  const idpFields: Record<string, string> = {};
+  for (const input of html(choose).querySelectorAll('form input[type="hidden"]')) idpFields[input.getAttribute('name')!] = input.getAttribute('value')!;
+  add('POST /demo-idp/antwort (no person)', await citizen.post('/demo-idp/antwort', { ...idpFields, level: 'substantiell' }), 400);
+  const handBack = await citizen.post('/demo-idp/antwort', { ...idpFields, person: 'U01', level: 'substantiell' });
+  add('POST /demo-idp/antwort', handBack, 200);
+  const acs = await citizen.post('/saml/acs', { SAMLResponse: html(handBack).querySelector('input[name="SAMLResponse"]')!.getAttribute('value')! });
+  assert.equal(acs.statusCode, 303);
+  add('GET /konto', await citizen.get('/konto'), 200);
+  add('GET /konto?lang=en', await citizen.get('/konto?lang=en'), 200);
+  add('POST /saml/acs (invalid)', await new TestClient(app.server).post('/saml/acs', { SAMLResponse: 'PHg+PC94Pg==' }), 400);
+
   const dir = await mkdtemp(path.join(os.tmpdir(), 'digitales-amt-html-'));
   try {
     const fileToPage = new Map<string, string>();

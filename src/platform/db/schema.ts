@@ -232,6 +232,35 @@ export interface DigitalesAmtAwardsTable {
 
 export interface CacheVersionsTable { name: string; version: ColumnType<string, string | number | undefined, string | number> }
 
+export type TrustLevel = 'niedrig' | 'substantiell' | 'hoch';
+
+export interface CitizenAccountsTable {
+  id: Generated<string>;
+  bpk2_hash: string;
+  given_name_enc: string | null;
+  family_name_enc: string | null;
+  address_enc: string | null;
+  birth_date_enc: string | null;
+  email_enc: string | null;
+  last_trust_level: TrustLevel;
+  created_at: Timestamp;
+  last_login_at: Timestamp;
+}
+
+export interface SamlRequestsTable {
+  id: string;
+  acs_url: string;
+  requested_level: TrustLevel;
+  return_path: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface SamlUsedAssertionsTable {
+  id: string;
+  expires_at: Timestamp;
+}
+
 export interface DB {
   districts: DistrictsTable;
   municipalities: MunicipalitiesTable;
@@ -258,4 +287,7 @@ export interface DB {
   online_procedures: OnlineProceduresTable;
   digitales_amt_awards: DigitalesAmtAwardsTable;
   cache_versions: CacheVersionsTable;
+  citizen_accounts: CitizenAccountsTable;
+  saml_requests: SamlRequestsTable;
+  saml_used_assertions: SamlUsedAssertionsTable;
 }

@@ -26,9 +26,17 @@ const LOCALE_COOKIE = 'lang';
 
 /** Who is looking at the page, as far as the layout needs to know. */
 export interface Viewer {
-  kind: 'staff';
+  kind: 'staff' | 'citizen';
   displayName: string;
 }
+
+/**
+ * The only non-API POST routes without the CSRF token check: they receive cross-site SAML posts
+ * that cannot carry our token. The assertion consumer is protected by the signed assertion, bound
+ * to a request id we stored and accepted once; the demo identity provider's sign-on endpoint (demo
+ * only) just shows its login page.
+ */
+const CSRF_EXEMPT_ROUTES: ReadonlySet<string> = new Set(['POST /saml/acs', 'POST /demo-idp/sso']);
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -129,6 +137,7 @@ export async function registerWebPlatform(app: FastifyInstance, { config, db, re
   // CSRF: every state-changing request from a browser form carries the session's token.
   app.addHook('preHandler', (req, reply, done) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || isApiRequest(req)) return done();
+    if (CSRF_EXEMPT_ROUTES.has(`${req.method} ${req.routeOptions.url}`)) return done();
     app.csrfProtection(req, reply, done);
   });
 
@@ -171,6 +180,7 @@ function baseContext(req: FastifyRequest, reply: FastifyReply, config: Config): 
     demoMode: config.demo || config.env !== 'production',
     viewer: req.viewer,
     staff: req.viewer?.kind === 'staff' ? req.viewer : null,
+    citizen: req.viewer?.kind === 'citizen' ? req.viewer : null,
     langSwitch: { href: `${url.pathname}${url.search}`, lang: other, label: other === 'en' ? 'English' : 'Deutsch' },
     // Lazily created: only pages with a form start a session for the token.
     csrf: () => (csrfToken ??= reply.generateCsrf()),

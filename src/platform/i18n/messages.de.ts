@@ -1,5 +1,6 @@
 import { apiMessagesDe } from '../../modules/api/messages.de.ts';
 import { catalogEditorMessagesDe } from '../../modules/catalog-editor/messages.de.ts';
+import { identityMessagesDe } from '../../modules/identity/messages.de.ts';
 import { digitalesAmtMessagesDe } from '../../modules/digitales-amt/messages.de.ts';
 import { responsibilityAdminMessagesDe } from '../../modules/responsibility-admin/messages.de.ts';
 
@@ -9,6 +10,7 @@ export const de = {
   ...responsibilityAdminMessagesDe,
   ...catalogEditorMessagesDe,
   ...apiMessagesDe,
+  ...identityMessagesDe,
   'site.name': 'Digitales Amt Bayern',
   'site.home': 'Startseite',
 
@@ -155,9 +157,9 @@ export const de = {
   'layout.nav.topics': 'Themen',
   'search.services': 'Leistungen',
   'search.allServices': 'Alle Leistungen zu „{q}“ mit Filtern',
+  'catalog.service.internalSoon': 'Antrag über dieses Portal – die Online-Antragstellung wird noch eingerichtet',
   'page.imprint.title': 'Impressum',
   'page.privacy.title': 'Datenschutz',
-  'catalog.service.internalSoon': 'Antrag über dieses Portal – die Online-Antragstellung wird noch eingerichtet',
   'page.accessibility.title': 'Barrierefreiheit',
   'page.easyLanguage.title': 'Leichte Sprache',
 

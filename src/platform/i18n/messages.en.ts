@@ -1,5 +1,6 @@
 import { apiMessagesEn } from '../../modules/api/messages.en.ts';
 import { catalogEditorMessagesEn } from '../../modules/catalog-editor/messages.en.ts';
+import { identityMessagesEn } from '../../modules/identity/messages.en.ts';
 import { digitalesAmtMessagesEn } from '../../modules/digitales-amt/messages.en.ts';
 import { responsibilityAdminMessagesEn } from '../../modules/responsibility-admin/messages.en.ts';
 import type { de } from './messages.de.ts';
@@ -10,6 +11,7 @@ export const en: Record<keyof typeof de, string> = {
   ...responsibilityAdminMessagesEn,
   ...catalogEditorMessagesEn,
   ...apiMessagesEn,
+  ...identityMessagesEn,
   'site.name': 'Digitales Amt Bavaria',
   'site.home': 'Home',
 
@@ -156,9 +158,9 @@ export const en: Record<keyof typeof de, string> = {
   'layout.nav.topics': 'Topics',
   'search.services': 'Services',
   'search.allServices': 'All services for “{q}” with filters',
+  'catalog.service.internalSoon': 'Application through this portal – online applications are being set up',
   'page.imprint.title': 'Legal notice',
   'page.privacy.title': 'Privacy',
-  'catalog.service.internalSoon': 'Application through this portal – online applications are being set up',
   'page.accessibility.title': 'Accessibility',
   'page.easyLanguage.title': 'Leichte Sprache (Easy German)',
 

@@ -1,0 +1,186 @@
+/**
+ * Citizen login through SAML 2.0 (BundID/BayernID): choosing the login (/anmelden), the request to
+ * the identity provider, the assertion consumer (/saml/acs), logout and the account page; in demo
+ * installations also the embedded demo identity provider.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../config.ts';
+import { recordAudit } from '../../platform/audit/audit.ts';
+import type { FieldCipher } from '../../platform/crypto/field-encryption.ts';
+import type { Db } from '../../platform/db/database.ts';
+import { DomainError } from '../../platform/http/errors.ts';
+import type { MessageKey } from '../../platform/i18n/i18n.ts';
+import { createDemoIdp } from './demo-idp/demo-idp.ts';
+import { demoIdpRoutes } from './demo-idp/demo-idp.routes.ts';
+import { loadIdpMetadata, type IdentityProvider } from './idp-metadata.ts';
+import { acsForm, loginStartForm, safeReturnPath } from './identity.schemas.ts';
+import { requireCitizen, type Citizen } from './identity.policy.ts';
+import { findCitizenAccount } from './identity.repository.ts';
+import { loadOrCreateKeyMaterial, readKeyMaterial, type KeyMaterial } from './key-material.ts';
+import { deriveBpk2Key, logInCitizen, type CitizenAddress } from './log-in-citizen.ts';
+import { parseTrustLevel, type TrustLevel } from './saml-profile.ts';
+import { createServiceProvider, type RefusalCode } from './service-provider.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    citizen: Citizen | null;
+  }
+  interface Session {
+    citizenId?: string;
+    citizenLevel?: TrustLevel;
+  }
+}
+
+export interface IdentityDeps {
+  config: Config;
+  db: Db;
+  cipher: FieldCipher;
+}
+
+const ACS_PATH = '/saml/acs';
+const METADATA_TTL_MS = 60 * 60_000;
+
+/** "Given Family", or whichever part is there. */
+function displayName(cipher: FieldCipher, account: { given_name_enc: string | null; family_name_enc: string | null }): string {
+  return [cipher.decryptOptional(account.given_name_enc), cipher.decryptOptional(account.family_name_enc)].filter(Boolean).join(' ');
+}
+
+/**
+ * Identifies the logged-in citizen on every request. Call on the root instance (not inside a
+ * plugin), so that the hook covers every module's routes. A staff viewer, if any, keeps the header.
+ */
+export function registerCitizenIdentity(app: FastifyInstance, { db, cipher }: { db: Db; cipher: FieldCipher }): void {
+  app.decorateRequest('citizen', null);
+  app.addHook('preHandler', async (req) => {
+    const citizenId = req.session?.citizenId;
+    const level = parseTrustLevel(req.session?.citizenLevel);
+    if (!citizenId || !level) return;
+    const account = await findCitizenAccount(db, citizenId);
+    if (!account) return;
+    req.citizen = { id: account.id, level, displayName: displayName(cipher, account) };
+    req.viewer ??= { kind: 'citizen', displayName: req.citizen.displayName };
+  });
+}
+
+const FAILURE_STATUS: Record<RefusalCode, number> = { invalid: 400, expired: 400, level: 401, cancelled: 401, unavailable: 503 };
+
+export async function identityRoutes(app: FastifyInstance, { config, db, cipher }: IdentityDeps): Promise<void> {
+  const bpk2Key = deriveBpk2Key(config.encryptionKey);
+  const demoIdp = config.saml.demoIdp ? createDemoIdp(config.saml.keyDir) : null;
+
+  let spKeys: Promise<KeyMaterial> | undefined;
+  // Read (or, without configured files, generated) at first use; a failed read is tried again next time.
+  const keys = () => (spKeys ??= (config.saml.spKeyFile && config.saml.spCertFile
+    ? readKeyMaterial(config.saml.spKeyFile, config.saml.spCertFile)
+    : loadOrCreateKeyMaterial(config.saml.keyDir, 'sp', 'Digitales Amt Service Provider (Demo)'))
+    .catch((error: unknown) => { spKeys = undefined; throw error; }));
+
+  // Configured metadata is loaded at first use and again after an hour; a failed load is retried next time.
+  let metadata: { at: number; idp: Promise<IdentityProvider> } | undefined;
+  const identityProvider = async (baseUrl: string): Promise<IdentityProvider | null> => {
+    const source = config.saml.idpMetadata;
+    if (!source) return demoIdp ? demoIdp.describe(baseUrl) : null;
+    if (!metadata || Date.now() - metadata.at > METADATA_TTL_MS) metadata = { at: Date.now(), idp: loadIdpMetadata(source) };
+    try {
+      return await metadata.idp;
+    } catch (error) {
+      metadata = undefined;
+      throw error;
+    }
+  };
+
+  const sp = createServiceProvider({ db, entityId: config.saml.spEntityId, keys, identityProvider });
+
+  /** The external base URL: PUBLIC_URL (always in production), else what this request was sent to. */
+  const baseUrlOf = (req: FastifyRequest) => config.publicUrl ?? `${req.protocol}://${req.host}`;
+
+  const failure = async (req: FastifyRequest, reply: FastifyReply, code: RefusalCode, reason: string): Promise<FastifyReply> => {
+    req.log.warn({ event: 'citizen_login_refused', code, reason, reqId: req.id }, 'SAML login refused');
+    await recordAudit(db, { actorType: 'anonymous', action: 'citizen.login_failed', details: { code, reason }, requestId: req.id });
+    return reply.page('modules/identity/views/failure.njk', {
+      pageTitle: req.t('identity.failure.title'),
+      message: req.t(`identity.failure.${code}` as MessageKey),
+    }, FAILURE_STATUS[code]);
+  };
+
+  app.get('/anmelden', async (req, reply) => {
+    const query = req.query as Record<string, unknown>;
+    const level = parseTrustLevel(query.niveau);
+    return reply.page('modules/identity/views/login.njk', {
+      pageTitle: req.t('identity.login.title'),
+      requiredLevel: level ?? null,
+      values: { niveau: level ?? 'niedrig', weiter: safeReturnPath(query.weiter) },
+    });
+  });
+
+  app.post('/anmelden/bundid', async (req, reply) => {
+    const parsed = loginStartForm.safeParse(req.body ?? {});
+    if (!parsed.success) throw new DomainError('BAD_REQUEST');
+    const input = parsed.data;
+    const baseUrl = baseUrlOf(req);
+    let form: Awaited<ReturnType<typeof sp.startLogin>>;
+    try {
+      form = await sp.startLogin({ baseUrl, acsUrl: `${baseUrl}${ACS_PATH}`, level: input.niveau, returnPath: safeReturnPath(input.weiter) });
+    } catch (error) {
+      req.log.error({ err: { message: (error as Error).message }, reqId: req.id }, 'SAML login could not be started');
+      return failure(req, reply, 'unavailable', 'start_failed');
+    }
+    if (!form) return failure(req, reply, 'unavailable', 'not_configured');
+    // This page's form posts to the identity provider: allow its origin as a form target.
+    const csp = reply.raw.getHeader('content-security-policy');
+    if (typeof csp === 'string') reply.header('content-security-policy', csp.replace("form-action 'self'", `form-action 'self' ${new URL(form.action).origin}`));
+    return reply.page('modules/identity/views/post-to-idp.njk', { pageTitle: req.t('identity.redirect.title'), form });
+  });
+
+  // Cross-site POST from the identity provider: no CSRF token (exempted in platform/http/web.ts)
+  // and, with SameSite=Lax, no session cookie. The signed assertion, bound to a request id we
+  // stored and accepted once, is what protects it.
+  app.post(ACS_PATH, async (req, reply) => {
+    const parsed = acsForm.safeParse(req.body ?? {});
+    if (!parsed.success) return failure(req, reply, 'invalid', 'malformed');
+    let result: Awaited<ReturnType<typeof sp.consumeResponse>>;
+    try {
+      result = await sp.consumeResponse({ baseUrl: baseUrlOf(req), samlResponse: parsed.data.SAMLResponse });
+    } catch (error) {
+      req.log.error({ err: { message: (error as Error).message }, reqId: req.id }, 'SAML response could not be checked');
+      return failure(req, reply, 'unavailable', 'check_failed');
+    }
+    if (!result.ok) return failure(req, reply, result.code, result.reason);
+    const { identity, level, returnPath } = result.value;
+    const citizenId = await logInCitizen({ db, cipher, bpk2Key }, identity, level, req.id);
+    // A new session id at the moment of login defeats session fixation.
+    await req.session.regenerate();
+    req.session.citizenId = citizenId;
+    req.session.citizenLevel = level;
+    req.log.info({ event: 'citizen_login', level, reqId: req.id }, 'citizen logged in');
+    return reply.redirect(safeReturnPath(returnPath), 303);
+  });
+
+  app.post('/abmelden', async (req, reply) => {
+    const citizenId = req.session.citizenId;
+    if (citizenId) await recordAudit(db, { actorType: 'citizen', actorId: citizenId, action: 'citizen.logout', requestId: req.id });
+    await req.session.destroy();
+    return reply.redirect('/', 303);
+  });
+
+  app.get('/konto', async (req, reply) => {
+    const citizen = requireCitizen(req, reply);
+    if (!citizen) return reply;
+    const account = await findCitizenAccount(db, citizen.id);
+    if (!account) return reply.redirect('/anmelden?weiter=%2Fkonto', 303);
+    const address = account.address_enc ? JSON.parse(cipher.decrypt(account.address_enc)) as CitizenAddress : null;
+    return reply.page('modules/identity/views/account.njk', {
+      pageTitle: req.t('identity.account.title'),
+      name: displayName(cipher, account),
+      address,
+      birthDate: cipher.decryptOptional(account.birth_date_enc),
+      email: cipher.decryptOptional(account.email_enc),
+      level: citizen.level,
+    });
+  });
+
+  app.get('/saml/metadata', async (req, reply) =>
+    reply.type('application/samlmetadata+xml; charset=utf-8').send(await sp.metadata(`${baseUrlOf(req)}${ACS_PATH}`)));
+
+  if (demoIdp) await app.register(demoIdpRoutes, { idp: demoIdp, baseUrlOf });
+}

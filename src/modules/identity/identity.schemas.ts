@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** Where to go after login or a redirect to the login: a path on this site only (never `//host`). */
+export function safeReturnPath(value: unknown, fallback = '/konto'): string {
+  return typeof value === 'string' && value.length <= 500 && /^\/(?![/\\])[\w\-./~%]*(\?[\w\-.=&%]*)?$/.test(value) ? value : fallback;
+}
+
+/** The login choice posted from /anmelden. */
+export const loginStartForm = z.object({
+  niveau: z.enum(['niedrig', 'substantiell', 'hoch']).catch('niedrig'),
+  weiter: z.string().max(500).optional(),
+});
+
+/** The assertion consumer's body (HTTP-POST binding). */
+export const acsForm = z.object({
+  SAMLResponse: z.string().min(1).max(200_000).regex(/^[A-Za-z0-9+/=\s]+$/),
+  RelayState: z.string().max(80).optional(),
+});
+
+/** The demo identity provider's choice of person and level. */
+export const demoIdpAnswerForm = z.object({
+  person: z.string({ error: 'identity.demoIdp.person.required' }).regex(/^U\d{2}$/, 'identity.demoIdp.person.required'),
+  level: z.enum(['niedrig', 'substantiell', 'hoch'], { error: 'identity.demoIdp.level.required' }),
+  requestId: z.string().min(1).max(200),
+  acsUrl: z.string().min(1).max(500),
+  audience: z.string().min(1).max(500),
+  requestedLevel: z.enum(['niedrig', 'substantiell', 'hoch']),
+  relayState: z.string().max(80).optional().default(''),
+});

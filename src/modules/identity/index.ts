@@ -1,0 +1,6 @@
+export { identityRoutes, registerCitizenIdentity } from './identity.routes.ts';
+export { identityCleanupJob, identitySchedules } from './identity-cleanup.ts';
+export { requireCitizen } from './identity.policy.ts';
+export type { Citizen } from './identity.policy.ts';
+export { AUTHN_CONTEXT, meetsLevel, parseTrustLevel, TRUST_LEVELS } from './saml-profile.ts';
+export type { TrustLevel } from './saml-profile.ts';
