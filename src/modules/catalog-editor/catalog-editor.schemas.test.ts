@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isHttpsUrl, procedureForm } from './catalog-editor.schemas.ts';
+import { isHttpsUrl } from '../../platform/validation/https-url.ts';
+import { procedureForm } from './catalog-editor.schemas.ts';
 
 test('only complete https addresses count as external procedure addresses', () => {
   for (const ok of ['https://service.muenchen.de/hund', 'HTTPS://Example.org', 'https://a.b/c?d=e#f']) assert.ok(isHttpsUrl(ok), ok);

@@ -2,6 +2,7 @@
  * Input of the catalogue editor's forms. Messages are i18n keys (`validateForm` translates them).
  */
 import { z } from 'zod';
+import { isHttpsUrl } from '../../platform/validation/https-url.ts';
 
 /** A LeiKa key in a URL (14 digits). */
 export const leikaKeyParam = z.string().regex(/^\d{14}$/);
@@ -29,16 +30,6 @@ export type LocalTextInput = z.infer<typeof localTextForm>;
 export const tenantField = z.object({ tenantId: z.uuid() });
 export const versionField = z.object({ version: z.coerce.number().int().min(0).max(1_000_000) });
 
-/** True for an absolute https address with a host name (the database also CHECKs `^https://`). */
-export function isHttpsUrl(value: string): boolean {
-  if (/\s/.test(value)) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' && url.hostname.includes('.') && !url.username && !url.password;
-  } catch {
-    return false;
-  }
-}
 
 /** Link or change an online procedure: name, where it runs, OZG maturity model and level. */
 export const procedureForm = z.object({

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { AreaKind } from '../../platform/db/schema.ts';
 import { foldGerman } from '../../platform/text/fold.ts';
+import { isHttpsUrl } from '../../platform/validation/https-url.ts';
 
 /** The kinds of area an override applies to, from the most to the least specific. */
 export const AREA_KINDS = ['municipality', 'association', 'district', 'region'] as const satisfies readonly AreaKind[];
@@ -36,16 +37,6 @@ function optionalText(max: number, tooLong: string) {
   return z.string().trim().max(max, tooLong).optional().default('').transform((v) => (v === '' ? null : v));
 }
 
-/** True for an absolute https address with a host name. */
-function isHttpsUrl(value: string): boolean {
-  if (/\s/.test(value)) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' && url.hostname.includes('.') && !url.username && !url.password;
-  } catch {
-    return false;
-  }
-}
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
