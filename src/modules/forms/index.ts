@@ -1,0 +1,10 @@
+export * from './form-definition.ts';
+export { parseExpression, evaluateExpression, evaluateCondition, referencedIds, todayInBerlin, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH } from './rule-language.ts';
+export type { Expression, ExpressionError, ParseResult, EvaluationScope, RuleValue } from './rule-language.ts';
+export { checkFormDefinition, checkPattern } from './check-form-definition.ts';
+export type { CheckResult, DefinitionProblem } from './check-form-definition.ts';
+export { readStepAnswers, pruneHiddenAnswers, applyPrefill, FIELD_PREFIX, ACTION_NAME } from './read-answers.ts';
+export type { ReadResult, StepAction, PostedBody, RawValues, PrefillValues } from './read-answers.ts';
+export { validateStep, validateAnswers, visibleSteps, isVisible } from './validate-answers.ts';
+export type { FieldError, ValidationOptions } from './validate-answers.ts';
+export { scopeFor, localize } from './form-index.ts';
