@@ -8,3 +8,5 @@ export type { ReadResult, StepAction, PostedBody, RawValues, PrefillValues } fro
 export { validateStep, validateAnswers, visibleSteps, isVisible } from './validate-answers.ts';
 export type { FieldError, ValidationOptions } from './validate-answers.ts';
 export { scopeFor, localize } from './form-index.ts';
+export { buildStepView, buildSummaryView } from './build-views.ts';
+export type { StepView, StepViewInput, ItemView, FieldView, SummaryView, SummaryStep, SummaryRow } from './build-views.ts';

@@ -39,7 +39,6 @@ export const formsMessagesDe = {
   'forms.ui.errorPrefix': 'Fehler:',
   'forms.ui.prefilled': 'aus Ihrem Nutzerkonto übernommen',
   'forms.ui.add': 'Weitere hinzufügen',
-  'forms.ui.addNamed': '{label}: weiteren Eintrag hinzufügen',
   'forms.ui.remove': 'Entfernen',
   'forms.ui.removeNamed': '{label} {n} entfernen',
   'forms.ui.repetition': '{label} {n}',

@@ -41,7 +41,6 @@ export const formsMessagesEn: Record<keyof typeof formsMessagesDe, string> = {
   'forms.ui.errorPrefix': 'Error:',
   'forms.ui.prefilled': 'taken from your user account',
   'forms.ui.add': 'Add another',
-  'forms.ui.addNamed': '{label}: add another entry',
   'forms.ui.remove': 'Remove',
   'forms.ui.removeNamed': 'Remove {label} {n}',
   'forms.ui.repetition': '{label} {n}',
