@@ -29,7 +29,7 @@ test('production refuses demo data and demo secrets, and names what is missing',
   assert.throws(() => loadConfig({ NODE_ENV: 'production', DEMO: 'true' }), (error: unknown) => {
     assert.ok(error instanceof ConfigError);
     const text = error.problems.join('\n');
-    for (const name of ['DEMO', 'SESSION_SECRET', 'DATA_ENCRYPTION_KEY', 'SMTP_URL', 'OPERATOR_NAME', 'OPERATOR_ADDRESS', 'OPERATOR_EMAIL']) {
+    for (const name of ['DEMO', 'SESSION_SECRET', 'DATA_ENCRYPTION_KEY', 'SMTP_URL', 'OPERATOR_NAME', 'OPERATOR_ADDRESS', 'OPERATOR_EMAIL', 'SEAL_KEY_FILE', 'SEAL_CERT_FILE']) {
       assert.match(text, new RegExp(`^${name}:`, 'm'));
     }
     return true;
@@ -46,6 +46,7 @@ const COMPLETE_PRODUCTION = {
   OPERATOR_EMAIL: 'betrieb@example.de', DATABASE_URL: 'postgres://app@db.example.de:5432/portal',
   PUBLIC_URL: 'https://portal.example.de', SAML_IDP_METADATA: 'https://id.bund.de/idp/metadata.xml',
   SAML_SP_KEY_FILE: '/etc/portal/saml-sp.key', SAML_SP_CERT_FILE: '/etc/portal/saml-sp.crt',
+  SEAL_KEY_FILE: '/etc/portal/seal.key', SEAL_CERT_FILE: '/etc/portal/seal.crt',
 };
 
 test('production with complete settings starts without demo data, without the demo identity provider and with secure cookies', () => {
@@ -103,4 +104,15 @@ test('the server refuses to start on an invalid configuration with one message l
     assert.match(result.stderr, new RegExp(`- ${name}:`));
   }
   assert.equal(result.stdout, '');
+});
+
+test('production refuses demo seal keys; the demo creates them', () => {
+  assert.throws(() => loadConfig({ ...COMPLETE_PRODUCTION, SEAL_DEMO_KEYS: 'true' }), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.deepEqual(error.problems, ['SEAL_DEMO_KEYS: demo seal keys cannot be used with NODE_ENV=production']);
+    return true;
+  });
+  assert.equal(loadConfig(COMPLETE_PRODUCTION).seal.demoKeys, false);
+  assert.equal(loadConfig(COMPLETE_PRODUCTION).seal.keyFile, '/etc/portal/seal.key');
+  assert.equal(loadConfig({}).seal.demoKeys, true);
 });

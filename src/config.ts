@@ -67,6 +67,21 @@ export const configSchema = z.object({
     .describe('PEM certificate belonging to SAML_SP_KEY_FILE (required in production; demo: generated under DATA_DIR/saml)'),
   SAML_DEMO_IDP: booleanString.optional()
     .describe('serve the embedded demo identity provider with the BundID test persons (default: true in demo mode; refused in production)'),
+  SEAL_KEY_FILE: z.string().min(1).optional()
+    .describe('PEM private key of the platform seal (PAdES; receipts) (required in production; demo: generated and kept encrypted in the database)'),
+  SEAL_CERT_FILE: z.string().min(1).optional()
+    .describe('PEM certificate chain of SEAL_KEY_FILE, the seal certificate first (required in production)'),
+  SEAL_TENANT_KEY_DIR: z.string().min(1).optional()
+    .describe('directory with each authority\'s seal key as `<tenant slug>.key.pem` and `<tenant slug>.cert.pem` (decisions; demo: generated per tenant)'),
+  SEAL_TRUST_ANCHORS: z.string().min(1).optional()
+    .describe('PEM file of the CA certificates whose seals the verification page and `npm run verify-pdf` report as trusted (demo: the demo CA)'),
+  SEAL_DEMO_KEYS: booleanString.optional()
+    .describe('create a demo CA and seal keys on first use (default: true in demo mode; refused in production)'),
+  CLAMD_ADDRESS: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port').optional()
+    .describe('ClamAV daemon (clamd) that scans uploads, as host:port (default: no scanner)'),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(20 * 1024 * 1024)
+    .describe('largest file one multipart upload may carry (per-field limits are lower)'),
+  UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(100).default(20).describe('most files one multipart request may carry'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
 });
 
@@ -97,6 +112,29 @@ export interface Config {
   operator: { name: string; addressLines: string[]; email: string };
   feedbackEmail: string | undefined;
   saml: SamlConfig;
+  seal: SealConfig;
+  uploads: UploadsConfig;
+}
+
+/** Seal keys (PAdES) for receipts (platform) and decisions (per tenant). */
+export interface SealConfig {
+  /** PEM files of the platform seal; `null`: demo key material (demo only). */
+  keyFile: string | null;
+  certFile: string | null;
+  /** Directory of per-tenant PEM keys and certificates named by tenant slug. */
+  tenantKeyDir: string | null;
+  /** PEM file of trusted CA certificates for verification. */
+  trustAnchorsFile: string | null;
+  /** Create the demo CA and demo seal keys on first use (never in production). */
+  demoKeys: boolean;
+}
+
+/** Limits and scanning of uploaded files. */
+export interface UploadsConfig {
+  maxBytes: number;
+  maxFiles: number;
+  /** clamd as host:port; `null`: no malware scanner. */
+  clamdAddress: string | null;
 }
 
 /** Citizen login through SAML 2.0 (BundID/BayernID profile). */
@@ -158,6 +196,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     for (const key of ['SAML_IDP_METADATA', 'SAML_SP_KEY_FILE', 'SAML_SP_CERT_FILE'] as const) {
       if (!relevant[key]) problems.push(`${key}: required with NODE_ENV=production (citizen login through BundID)`);
     }
+    if (relevant.SEAL_DEMO_KEYS !== undefined && ['true', '1', 'yes'].includes(relevant.SEAL_DEMO_KEYS)) {
+      problems.push('SEAL_DEMO_KEYS: demo seal keys cannot be used with NODE_ENV=production');
+    }
+    for (const key of ['SEAL_KEY_FILE', 'SEAL_CERT_FILE'] as const) {
+      if (!relevant[key]) problems.push(`${key}: required with NODE_ENV=production (receipts are sealed with the platform seal)`);
+    }
     if (!relevant.PUBLIC_URL) problems.push('PUBLIC_URL: required with NODE_ENV=production (the SAML assertion consumer URL is absolute)');
   }
   if (!production && !demoRequested && relevant.SAML_DEMO_IDP !== undefined && ['true', '1', 'yes'].includes(relevant.SAML_DEMO_IDP)) {
@@ -165,6 +209,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (Boolean(relevant.SAML_SP_KEY_FILE) !== Boolean(relevant.SAML_SP_CERT_FILE)) {
     problems.push('SAML_SP_KEY_FILE: set together with SAML_SP_CERT_FILE, or neither');
+  }
+  if (Boolean(relevant.SEAL_KEY_FILE) !== Boolean(relevant.SEAL_CERT_FILE)) {
+    problems.push('SEAL_KEY_FILE: set together with SEAL_CERT_FILE, or neither');
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const raw = parsed.data;
@@ -206,6 +253,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       spCertFile: raw.SAML_SP_CERT_FILE ? path.resolve(raw.SAML_SP_CERT_FILE) : null,
       demoIdp,
       keyDir: dataDir ? path.join(dataDir, 'saml') : null,
+    },
+    seal: {
+      keyFile: raw.SEAL_KEY_FILE ? path.resolve(raw.SEAL_KEY_FILE) : null,
+      certFile: raw.SEAL_CERT_FILE ? path.resolve(raw.SEAL_CERT_FILE) : null,
+      tenantKeyDir: raw.SEAL_TENANT_KEY_DIR ? path.resolve(raw.SEAL_TENANT_KEY_DIR) : null,
+      trustAnchorsFile: raw.SEAL_TRUST_ANCHORS ? path.resolve(raw.SEAL_TRUST_ANCHORS) : null,
+      demoKeys: !production && (raw.SEAL_DEMO_KEYS ?? demo),
+    },
+    uploads: {
+      maxBytes: raw.UPLOAD_MAX_BYTES,
+      maxFiles: raw.UPLOAD_MAX_FILES,
+      clamdAddress: raw.CLAMD_ADDRESS ?? null,
     },
   };
 }

@@ -261,6 +261,36 @@ export interface SamlUsedAssertionsTable {
   expires_at: Timestamp;
 }
 
+export interface SealKeysTable {
+  id: Generated<string>;
+  purpose: 'demo_ca' | 'seal';
+  tenant_id: string | null;
+  certificate_pem: string;
+  private_key_enc: string;
+  created_at: Timestamp;
+}
+
+export interface TenantDataKeysTable {
+  tenant_id: string;
+  version: number;
+  wrapped_key: string;
+  created_at: Timestamp;
+}
+
+export interface UploadsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  owner_kind: string;
+  owner_id: string;
+  file_name_enc: Uint8Array;
+  media_type: string;
+  size_bytes: number;
+  sha256: string;
+  content_enc: Uint8Array;
+  key_version: number;
+  created_at: Timestamp;
+}
+
 export interface DB {
   districts: DistrictsTable;
   municipalities: MunicipalitiesTable;
@@ -290,4 +320,7 @@ export interface DB {
   citizen_accounts: CitizenAccountsTable;
   saml_requests: SamlRequestsTable;
   saml_used_assertions: SamlUsedAssertionsTable;
+  seal_keys: SealKeysTable;
+  tenant_data_keys: TenantDataKeysTable;
+  uploads: UploadsTable;
 }
