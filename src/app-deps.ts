@@ -6,6 +6,8 @@ import type { VersionedCache } from './platform/cache/versioned-cache.ts';
 import type { FieldCipher } from './platform/crypto/field-encryption.ts';
 import type { Database, Db } from './platform/db/database.ts';
 import type { MailService } from './platform/mail/mail.ts';
+import type { SealKeyStore } from './platform/pdf/index.ts';
+import type { JobDefinition } from './platform/jobs/queue.ts';
 
 export interface AppDeps {
   config: Config;
@@ -15,4 +17,8 @@ export interface AppDeps {
   mail: MailService;
   /** Catalogue lookups (search, authority finder, API answers), shared by the modules that read the catalogue. */
   catalogCache: VersionedCache;
+  /** Seal keys for PDF documents (platform: receipts; per tenant: decisions). */
+  sealKeys: SealKeyStore;
+  /** Jobs that routes enqueue and that need the app's services to run. */
+  jobs: { receipt: JobDefinition };
 }

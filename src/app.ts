@@ -10,6 +10,9 @@ import type { Config } from './config.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
 import type { AppDeps } from './app-deps.ts';
 import { accessibilityRoutes } from './modules/accessibility/index.ts';
+import { applicationsRoutes, applicationsSchedules, createExpireDraftsJob, createReceiptJob } from './modules/applications/index.ts';
+import { formLibraryRoutes } from './modules/form-library/index.ts';
+import { createSealKeyStore } from './platform/pdf/index.ts';
 import { apiRoutes } from './modules/api/index.ts';
 import { catalogEditorRoutes } from './modules/catalog-editor/index.ts';
 import { identityCleanupJob, identityRoutes, identitySchedules, registerCitizenIdentity } from './modules/identity/index.ts';
@@ -80,10 +83,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const cipher = createFieldCipher(config.encryptionKey);
   const catalogCache = createVersionedCache({ db, name: 'catalog', maxEntries: 5000, checkEveryMs: config.cacheCheckMs });
   const mail = createMailService({ cipher, from: config.mailFrom, smtpUrl: config.smtpUrl });
+  const sealKeys = createSealKeyStore({ db, cipher, config: config.seal });
+  const receiptJob = createReceiptJob({ cipher, sealKeys });
+  const expireDraftsJob = createExpireDraftsJob({
+    cipher, mail, noticeDays: config.applications.draftExpiryNoticeDays, publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
+  });
   const worker = createWorker({
     db,
-    definitions: [mail.sendJob, digitalesAmtEvaluateJob, identityCleanupJob],
-    schedules: [...maintenanceJobs(), ...digitalesAmtSchedules(), ...identitySchedules()],
+    definitions: [mail.sendJob, digitalesAmtEvaluateJob, identityCleanupJob, receiptJob, expireDraftsJob],
+    schedules: [...maintenanceJobs(), ...digitalesAmtSchedules(), ...identitySchedules(), ...applicationsSchedules(expireDraftsJob)],
     pollMs: config.workerPollMs,
     log: log.child({ component: 'worker' }),
   });
@@ -109,11 +117,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(siteRoutes, { db, config });
   await server.register(municipalityRoutes, { db });
   await server.register(catalogRoutes, { db, config, catalogCache });
-  const deps: AppDeps = { config, database, db, cipher, mail, catalogCache };
+  const deps: AppDeps = { config, database, db, cipher, mail, catalogCache, sealKeys, jobs: { receipt: receiptJob } };
   await server.register(digitalesAmtRoutes, deps);
   await server.register(catalogEditorRoutes, deps);
   await server.register(responsibilityAdminRoutes, deps);
   await server.register(apiRoutes, deps);
+  await server.register(applicationsRoutes, deps);
+  await server.register(formLibraryRoutes, deps);
   await server.register(identityRoutes, { config, db, cipher });
   await server.register(accessibilityRoutes, { db, cipher, mail, feedbackEmail: config.feedbackEmail, contactEmail: config.operator.email });
   await server.ready();

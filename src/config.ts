@@ -51,6 +51,10 @@ export const configSchema = z.object({
   WORKER_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000).describe('how often the worker looks for due jobs'),
   CACHE_CHECK_MS: z.coerce.number().int().min(0).max(60000).default(1000)
     .describe('how often each instance checks whether cached catalogue data changed (the longest another instance\'s change may go unseen)'),
+  DRAFT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30)
+    .describe('days an unfinished application (draft) is kept after its last change'),
+  DRAFT_EXPIRY_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(7)
+    .describe('days before a draft expires that its owner is told in the mailbox (0: no notice)'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600).describe('requests per minute per client address'),
   TRUST_PROXY: booleanString.default(false).describe('trust X-Forwarded-* headers from a reverse proxy'),
   OPERATOR_NAME: z.string().min(2).optional().describe('operator named in the Impressum (required in production)'),
@@ -114,6 +118,7 @@ export interface Config {
   saml: SamlConfig;
   seal: SealConfig;
   uploads: UploadsConfig;
+  applications: { draftRetentionDays: number; draftExpiryNoticeDays: number };
 }
 
 /** Seal keys (PAdES) for receipts (platform) and decisions (per tenant). */
@@ -237,6 +242,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerPollMs: raw.WORKER_POLL_MS,
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
     cacheCheckMs: raw.CACHE_CHECK_MS,
+    applications: { draftRetentionDays: raw.DRAFT_RETENTION_DAYS, draftExpiryNoticeDays: raw.DRAFT_EXPIRY_NOTICE_DAYS },
     trustProxy: raw.TRUST_PROXY,
     logLevel: raw.LOG_LEVEL,
     operator: {

@@ -16,7 +16,11 @@ const CONTACTS: Record<string, { key: string; street: string; postcode: string; 
   'landkreis-coburg': { key: 'district:09473', street: 'Lauterer Straße 60', postcode: '96450', city: 'Coburg', phone: '09561 514-0', email: 'poststelle@landkreis-coburg.demo.digitales-amt.de', website: 'https://www.landkreis-coburg.de', openingHours: 'Mo–Fr 8–12 Uhr, Do 13–17:30 Uhr' },
 };
 
-export async function seedDemoCatalog(db: Db, tenantIdsBySlug: Map<string, { id: string; name: string }>): Promise<void> {
+/**
+ * Seeds contacts and the generic demo procedures: per tenant its count minus the services in
+ * `reserved` (procedures on this platform that the applications demo adds), skipping those services.
+ */
+export async function seedDemoCatalog(db: Db, tenantIdsBySlug: Map<string, { id: string; name: string }>, reserved: Map<string, string[]> = new Map()): Promise<void> {
   // The services people look for most come first, so that the demo shows them online.
   const featured = ['99115005104000', '99049001000000', '99102013000000', '99050012104000', '99115005070000', '99008001012000'];
   const first = await db.selectFrom('services').select(['leika_key', 'name']).where('leika_key', 'in', featured).orderBy('leika_key').execute();
@@ -32,8 +36,9 @@ export async function seedDemoCatalog(db: Db, tenantIdsBySlug: Map<string, { id:
     for (const [slug, count] of Object.entries(DEMO_PROCEDURE_COUNTS)) {
       const tenant = tenantIdsBySlug.get(slug);
       if (!tenant) continue;
-      const services = slug === 'landkreis-coburg' ? districtPool : pool;
-      for (let i = 0; i < Math.min(count, services.length); i++) {
+      const skip = reserved.get(slug) ?? [];
+      const services = (slug === 'landkreis-coburg' ? districtPool : pool).filter((s) => !skip.includes(s.leika_key));
+      for (let i = 0; i < Math.min(count - skip.length, services.length); i++) {
         const service = services[i]!;
         const internal = i % 3 === 0;
         await upsertOnlineProcedure(tx, tenant.id, {

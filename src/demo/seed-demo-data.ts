@@ -6,6 +6,7 @@ import type { Db } from '../platform/db/database.ts';
 import { evaluateDigitalesAmt } from '../modules/digitales-amt/index.ts';
 import { addMembership, hashPassword, upsertStaffAccount } from '../modules/staff/index.ts';
 import { upsertTenant } from '../modules/tenants/index.ts';
+import { reservedDemoServices, seedDemoApplications } from './seed-demo-applications.ts';
 import { seedDemoCatalog } from './seed-demo-catalog.ts';
 
 /** Public on purpose: printed at start and in the README. Refused in production with the rest of the demo. */
@@ -39,7 +40,9 @@ export async function seedDemoData(db: Db): Promise<void> {
     await addMembership(tx, ministry.id, await upsertStaffAccount(tx, { email: ministryUser.email, displayName: ministryUser.displayName, passwordHash }), 'ministry');
     return [coburg, lkCoburg, muenchen, ministry, await upsertTenant(tx, { slug: 'bad-neustadt', name: 'Stadt Bad Neustadt a.d.Saale', kind: 'municipality', municipalityAgs: '09673114', connectedAt })];
   });
-  await seedDemoCatalog(db, new Map(tenants.map((t) => [t.slug, { id: t.id, name: t.name }])));
+  const bySlug = new Map(tenants.map((t) => [t.slug, { id: t.id, name: t.name }]));
+  await seedDemoCatalog(db, bySlug, reservedDemoServices());
+  await seedDemoApplications(db, bySlug);
   // So that the demo starts with its Digitales Amt awards (Coburg, München), not after the first periodic run.
   await evaluateDigitalesAmt(db);
 }

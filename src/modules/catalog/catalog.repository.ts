@@ -82,13 +82,15 @@ export interface NewOnlineProcedure {
 }
 
 /** Links an online procedure (idempotent per tenant, service and name). */
-export async function upsertOnlineProcedure(db: Db | Tx, tenantId: string, p: NewOnlineProcedure): Promise<void> {
-  await db.insertInto('online_procedures').values({
+/** Inserts or updates the tenant's procedure of that name for the service; returns its id. */
+export async function upsertOnlineProcedure(db: Db | Tx, tenantId: string, p: NewOnlineProcedure): Promise<string> {
+  const row = await db.insertInto('online_procedures').values({
     tenant_id: tenantId, leika_key: p.leikaKey, name: p.name, kind: p.kind, url: p.url,
     maturity_model: p.maturityModel, maturity_level: p.maturityLevel, created_by: p.createdBy ?? null,
   }).onConflict((oc) => oc.columns(['tenant_id', 'leika_key', 'name']).doUpdateSet({
     kind: p.kind, url: p.url, maturity_model: p.maturityModel, maturity_level: p.maturityLevel, active: true, updated_at: new Date(),
-  })).execute();
+  })).returning('id').executeTakeFirstOrThrow();
+  return row.id;
 }
 
 export async function upsertAuthority(db: Db | Tx, a: {

@@ -6,5 +6,5 @@ export { searchServices } from './search-services.ts';
 export type { ServiceHit } from './search-services.ts';
 export { catalogRoutes, chosenMunicipality, splitLegalBasis } from './catalog.routes.ts';
 export {
-  findLifeEventBySlug, findLocalText, findService, findServicesByKeys, findTopicBySlug, listLocalTextsOf, listOnlineProceduresFor, listServices,
+  findLifeEventBySlug, findLocalText, upsertOnlineProcedure, findService, findServicesByKeys, findTopicBySlug, listLocalTextsOf, listOnlineProceduresFor, listServices,
 } from './catalog.repository.ts';

@@ -4,3 +4,5 @@ export { requireCitizen } from './identity.policy.ts';
 export type { Citizen } from './identity.policy.ts';
 export { AUTHN_CONTEXT, meetsLevel, parseTrustLevel, TRUST_LEVELS } from './saml-profile.ts';
 export type { TrustLevel } from './saml-profile.ts';
+export { loadCitizenProfile } from './citizen-profile.ts';
+export type { CitizenProfile } from './citizen-profile.ts';

@@ -291,6 +291,83 @@ export interface UploadsTable {
   created_at: Timestamp;
 }
 
+export interface FormsTable {
+  id: Generated<string>;
+  owner_tenant_id: string;
+  slug: string;
+  title: string;
+  shared_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface FormVersionsTable {
+  form_id: string;
+  version: number;
+  definition: Json<unknown>;
+  source: string | null;
+  created_by: string | null;
+  created_at: Timestamp;
+}
+
+export type PaymentTiming = 'none' | 'before_submission' | 'with_decision';
+
+export interface ApplicationProceduresTable {
+  online_procedure_id: string;
+  tenant_id: string;
+  form_id: string;
+  form_version: number;
+  follow_latest: Generated<boolean>;
+  min_trust_level: Generated<TrustLevel>;
+  fee_schedule: Json<unknown> | null;
+  payment_timing: Generated<PaymentTiming>;
+  processing_days: number | null;
+  contact: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type ApplicationStatus = 'draft' | 'submitted' | 'in_progress' | 'waiting' | 'decided' | 'closed' | 'withdrawn' | 'rejected';
+
+export interface ApplicationsTable {
+  id: Generated<string>;
+  reference: string | null;
+  procedure_id: string;
+  tenant_id: string;
+  form_id: string;
+  form_version: number;
+  account_id: string | null;
+  organisation_id: string | null;
+  ags: string;
+  status: Generated<ApplicationStatus>;
+  answers_enc: string;
+  current_step: string | null;
+  prefill_consent: Generated<boolean>;
+  trust_level: TrustLevel;
+  start_key: string | null;
+  draft_expires_at: NullableTimestamp;
+  expiry_notice_sent_at: NullableTimestamp;
+  submitted_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ApplicationEventsTable {
+  id: Generated<string>;
+  application_id: string;
+  tenant_id: string;
+  status: ApplicationStatus;
+  actor_type: 'citizen' | 'staff' | 'system';
+  actor_id: string | null;
+  trust_level: TrustLevel | null;
+  created_at: Timestamp;
+}
+
+export interface ApplicationReceiptsTable {
+  application_id: string;
+  pdf_enc: string;
+  created_at: Timestamp;
+}
+
 export interface DB {
   districts: DistrictsTable;
   municipalities: MunicipalitiesTable;
@@ -323,4 +400,10 @@ export interface DB {
   seal_keys: SealKeysTable;
   tenant_data_keys: TenantDataKeysTable;
   uploads: UploadsTable;
+  forms: FormsTable;
+  form_versions: FormVersionsTable;
+  application_procedures: ApplicationProceduresTable;
+  applications: ApplicationsTable;
+  application_events: ApplicationEventsTable;
+  application_receipts: ApplicationReceiptsTable;
 }

@@ -21,6 +21,8 @@ export function createRenderer(options: { watch?: boolean } = {}): Renderer {
   env.addFilter('date', (value: Date | string, locale: string) =>
     new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'de-DE', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Berlin' })
       .format(new Date(value)));
+  env.addFilter('day', (value: Date | string, locale: string) =>
+    new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'de-DE', { dateStyle: 'long', timeZone: 'Europe/Berlin' }).format(new Date(value)));
   env.addFilter('number', (value: number, locale: string) => new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'de-DE').format(value));
   return (template, context) => env.render(template, context);
 }

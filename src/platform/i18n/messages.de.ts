@@ -1,3 +1,5 @@
+import { formLibraryMessagesDe } from '../../modules/form-library/messages.de.ts';
+import { applicationsMessagesDe } from '../../modules/applications/messages.de.ts';
 import { apiMessagesDe } from '../../modules/api/messages.de.ts';
 import { catalogEditorMessagesDe } from '../../modules/catalog-editor/messages.de.ts';
 import { identityMessagesDe } from '../../modules/identity/messages.de.ts';
@@ -10,6 +12,8 @@ export const de = {
   ...digitalesAmtMessagesDe,
   ...responsibilityAdminMessagesDe,
   ...catalogEditorMessagesDe,
+  ...applicationsMessagesDe,
+  ...formLibraryMessagesDe,
   ...apiMessagesDe,
   ...identityMessagesDe,
   ...formsMessagesDe,

@@ -1,3 +1,5 @@
+import { formLibraryMessagesEn } from '../../modules/form-library/messages.en.ts';
+import { applicationsMessagesEn } from '../../modules/applications/messages.en.ts';
 import { apiMessagesEn } from '../../modules/api/messages.en.ts';
 import { catalogEditorMessagesEn } from '../../modules/catalog-editor/messages.en.ts';
 import { identityMessagesEn } from '../../modules/identity/messages.en.ts';
@@ -11,6 +13,8 @@ export const en: Record<keyof typeof de, string> = {
   ...digitalesAmtMessagesEn,
   ...responsibilityAdminMessagesEn,
   ...catalogEditorMessagesEn,
+  ...applicationsMessagesEn,
+  ...formLibraryMessagesEn,
   ...apiMessagesEn,
   ...identityMessagesEn,
   ...formsMessagesEn,

@@ -1,0 +1,86 @@
+/**
+ * Demo online applications: the reference forms (data in src/modules/forms/reference-forms/, and
+ * one imported from a FIM schema) stored as forms of Stadt Coburg and offered as its online
+ * procedures; the Landratsamt Coburg and München adopt Coburg's shared forms ("Einer für Alle").
+ * These procedures are part of each tenant's demo count (DEMO_PROCEDURE_COUNTS): the generic demo
+ * procedures leave room for them. Idempotent.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { Db, Tx } from '../platform/db/database.ts';
+import type { TrustLevel } from '../platform/db/schema.ts';
+import { upsertOnlineProcedure } from '../modules/catalog/index.ts';
+import { checkFormDefinition, type FormDefinition } from '../modules/forms/index.ts';
+import { formSlug, insertApplicationProcedure } from '../modules/form-library/index.ts';
+
+const REFERENCE_FORMS_DIR = path.resolve(import.meta.dirname, '../modules/forms/reference-forms');
+
+interface DemoProcedure {
+  tenant: string;
+  /** Reference form file (without .json); the form is owned by `owner` (default: `tenant`). */
+  form: string;
+  owner?: string;
+  leikaKey: string;
+  name: string;
+  minTrustLevel: TrustLevel;
+  processingDays?: number;
+  share?: boolean;
+}
+
+/** The demo's online procedures on this platform. */
+export const DEMO_APPLICATION_PROCEDURES: readonly DemoProcedure[] = [
+  { tenant: 'coburg', form: 'wohnsitzanmeldung', leikaKey: '99115005104000', name: 'Wohnsitzanmeldung online', minTrustLevel: 'hoch' },
+  { tenant: 'coburg', form: 'hundesteuer', leikaKey: '99102013000000', name: 'Hund zur Hundesteuer anmelden', minTrustLevel: 'substantiell', share: true },
+  { tenant: 'coburg', form: 'fuehrungszeugnis', leikaKey: '99049001000000', name: 'Führungszeugnis beantragen', minTrustLevel: 'hoch' },
+  { tenant: 'coburg', form: 'bauantrag', leikaKey: '99012008001000', name: 'Bauantrag online', minTrustLevel: 'substantiell', processingDays: 90, share: true },
+  { tenant: 'landkreis-coburg', form: 'bauantrag', owner: 'coburg', leikaKey: '99012008001000', name: 'Bauantrag online', minTrustLevel: 'substantiell', processingDays: 90 },
+  { tenant: 'muenchen', form: 'hundesteuer', owner: 'coburg', leikaKey: '99102013000000', name: 'Hund zur Hundesteuer anmelden', minTrustLevel: 'substantiell' },
+];
+
+/** Per tenant: the services of its demo procedures on this platform (the generic seeding skips them). */
+export function reservedDemoServices(): Map<string, string[]> {
+  const reserved = new Map<string, string[]>();
+  for (const p of DEMO_APPLICATION_PROCEDURES) reserved.set(p.tenant, [...(reserved.get(p.tenant) ?? []), p.leikaKey]);
+  return reserved;
+}
+
+async function loadReferenceForm(name: string): Promise<FormDefinition> {
+  const checked = checkFormDefinition(JSON.parse(await readFile(path.join(REFERENCE_FORMS_DIR, `${name}.json`), 'utf8')));
+  if (!checked.ok) throw new Error(`reference form ${name} is invalid: ${checked.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+  return checked.definition;
+}
+
+/** The owner's form with the slug, created with the definition as version 1 when missing. */
+async function ensureForm(tx: Tx, ownerTenantId: string, definition: FormDefinition, share: boolean): Promise<string> {
+  const slug = formSlug(definition.title.de);
+  let form = await tx.selectFrom('forms').select('id').where('owner_tenant_id', '=', ownerTenantId).where('slug', '=', slug).executeTakeFirst();
+  if (!form) {
+    form = await tx.insertInto('forms').values({ owner_tenant_id: ownerTenantId, slug, title: definition.title.de }).returning('id').executeTakeFirstOrThrow();
+    await tx.insertInto('form_versions').values({ form_id: form.id, version: 1, definition: JSON.stringify(definition), source: definition.source ?? 'Referenzformular (Demo)' }).execute();
+  }
+  if (share) await tx.updateTable('forms').set({ shared_at: sql<Date>`coalesce(shared_at, now())` }).where('id', '=', form.id).execute();
+  return form.id;
+}
+
+/** Stores the demo forms and procedures for the tenants given by slug. */
+export async function seedDemoApplications(db: Db, tenantIdsBySlug: Map<string, { id: string }>): Promise<void> {
+  const definitions = new Map<string, FormDefinition>();
+  for (const p of DEMO_APPLICATION_PROCEDURES) if (!definitions.has(p.form)) definitions.set(p.form, await loadReferenceForm(p.form));
+  await db.transaction().execute(async (tx) => {
+    for (const p of DEMO_APPLICATION_PROCEDURES) {
+      const tenant = tenantIdsBySlug.get(p.tenant);
+      const owner = tenantIdsBySlug.get(p.owner ?? p.tenant);
+      if (!tenant || !owner) continue;
+      const formId = await ensureForm(tx, owner.id, definitions.get(p.form)!, p.share ?? false);
+      const procedureId = await upsertOnlineProcedure(tx, tenant.id, { leikaKey: p.leikaKey, name: p.name, kind: 'internal', url: null, maturityModel: '2', maturityLevel: 4 });
+      const exists = await tx.selectFrom('application_procedures').select('online_procedure_id').where('online_procedure_id', '=', procedureId).executeTakeFirst();
+      if (!exists) {
+        await insertApplicationProcedure(tx, tenant.id, procedureId, formId, {
+          formVersion: 1, followLatest: false, minTrustLevel: p.minTrustLevel, feeSchedule: null, paymentTiming: 'none',
+          processingDays: p.processingDays ?? null, contact: null,
+        });
+      }
+    }
+  });
+}

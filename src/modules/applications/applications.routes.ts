@@ -1,0 +1,291 @@
+/**
+ * The applicant's pages under /antraege: start an online procedure for a municipality, fill the
+ * form step by step (saved at every step, works without JavaScript), check the answers, submit,
+ * see the receipt and the history. Drafts and applications are the owner's alone: anyone else's
+ * id is "not found". A procedure that needs a higher trust level sends the person to log in again
+ * at that level (step-up) and back to the same page.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AppDeps } from '../../app-deps.ts';
+import { DomainError } from '../../platform/http/errors.ts';
+import type { Locale } from '../../platform/i18n/i18n.ts';
+import { chosenMunicipality, findResponsibleAuthority } from '../catalog/index.ts';
+import type { Answers, FormDefinition, FormItem } from '../forms/form-definition.ts';
+import { applyPrefill, buildStepView, buildSummaryView, readStepAnswers, validateStep, visibleSteps, type FieldError } from '../forms/index.ts';
+import { loadCitizenProfile, meetsLevel, requireCitizen, type Citizen, type TrustLevel } from '../identity/index.ts';
+import { findMunicipality } from '../municipalities/index.ts';
+import {
+  findOwnApplication, findProcedure, findReceipt, listEvents, listOwnApplications, type ApplicationOwner, type ApplicationRow,
+} from './applications.repository.ts';
+import { deleteOwnDraft } from './delete-draft.ts';
+import { loadFormVersion } from './load-form.ts';
+import { prefillValuesOf } from './prefill.ts';
+import { saveStep } from './save-step.ts';
+import { startApplication } from './start-application.ts';
+import { submitApplication } from './submit-application.ts';
+
+const VIEWS = 'modules/applications/views';
+const idParam = z.object({ id: z.uuid() });
+const stepParams = z.object({ id: z.uuid(), stepId: z.string().max(80) });
+const startBody = z.object({ ags: z.string().regex(/^\d{8}$/), startKey: z.uuid(), prefill: z.literal('ja').optional() });
+
+/** The owner the logged-in person acts for (business accounts: the organisation, once chosen). */
+export function ownerOf(citizen: Citizen): ApplicationOwner {
+  return { accountId: citizen.id, organisationId: null };
+}
+
+function stepUpUrl(level: TrustLevel, returnTo: string): string {
+  return `/anmelden?niveau=${level}&weiter=${encodeURIComponent(returnTo)}`;
+}
+
+/** Error texts in the page's language, linked to the field ids. */
+export function errorList(errors: FieldError[], req: FastifyRequest): { field: string; message: string }[] {
+  return errors.map((e) => ({ field: e.fieldId, message: messageText(e.message, req) }));
+}
+
+/** Engine messages come in both languages. */
+function messageText(message: FieldError['message'], req: FastifyRequest): string {
+  return localized(message, req.locale);
+}
+
+/** Whether a step asks for uploads (its form is then sent as multipart). */
+function stepHasFiles(definition: FormDefinition, stepId: string): boolean {
+  const has = (items: FormItem[]): boolean => items.some((i) => (i.kind === 'field' && i.type === 'file') || (i.kind === 'group' && has(i.items)));
+  return has(definition.steps.find((s) => s.id === stepId)?.items ?? []);
+}
+
+function localized(text: { de: string; en?: string | undefined }, locale: Locale): string {
+  return locale === 'en' && text.en ? text.en : text.de;
+}
+
+export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { db, cipher, config } = deps;
+  const baseUrlOf = (req: FastifyRequest) => config.publicUrl ?? `${req.protocol}://${req.host}`;
+
+  /** The logged-in person's application named in the URL, or NOT_FOUND. */
+  async function ownApplication(req: FastifyRequest, citizen: Citizen): Promise<ApplicationRow> {
+    const params = idParam.safeParse(req.params);
+    if (!params.success) throw new DomainError('NOT_FOUND');
+    const application = await findOwnApplication(db, ownerOf(citizen), params.data.id);
+    if (!application) throw new DomainError('NOT_FOUND');
+    return application;
+  }
+
+  /** Sends a person below the procedure's level to log in again at that level; true when it did. */
+  async function stepUpIfNeeded(req: FastifyRequest, reply: FastifyReply, citizen: Citizen, procedureId: string): Promise<boolean> {
+    const procedure = await findProcedure(db, procedureId);
+    if (procedure && !meetsLevel(citizen.level, procedure.minTrustLevel)) {
+      await reply.redirect(stepUpUrl(procedure.minTrustLevel, req.url.split('?')[0] ?? '/antraege'), 303);
+      return true;
+    }
+    return false;
+  }
+
+  function answersOf(application: ApplicationRow): Answers {
+    return JSON.parse(cipher.decrypt(application.answersEnc)) as Answers;
+  }
+
+  async function prefilledIds(application: ApplicationRow, definition: FormDefinition): Promise<string[]> {
+    if (!application.prefillConsent || !application.accountId) return [];
+    const profile = await loadCitizenProfile(db, cipher, application.accountId);
+    return profile ? applyPrefill(definition, {}, prefillValuesOf(profile)).prefilledIds : [];
+  }
+
+  app.get('/antraege', async (req, reply) => {
+    const citizen = requireCitizen(req, reply);
+    if (!citizen) return reply;
+    const applications = await listOwnApplications(db, ownerOf(citizen));
+    return reply.page(`${VIEWS}/list.njk`, {
+      pageTitle: req.t('applications.list.title'),
+      drafts: applications.filter((a) => a.status === 'draft'),
+      submitted: applications.filter((a) => a.status !== 'draft'),
+    });
+  });
+
+  // What the procedure is, who is responsible for the chosen municipality, what it costs and which
+  // level of login it needs; the start button for a logged-in person at that level.
+  app.get<{ Params: { procedureId: string } }>('/antraege/neu/:procedureId', async (req, reply) => {
+    if (!z.uuid().safeParse(req.params.procedureId).success) throw new DomainError('NOT_FOUND');
+    const procedure = await findProcedure(db, req.params.procedureId);
+    if (!procedure) throw new DomainError('NOT_FOUND');
+    const municipality = await chosenMunicipality(db, req);
+    const authority = municipality ? await findResponsibleAuthority(db, procedure.leikaKey, municipality.ags) : undefined;
+    const definition = await loadFormVersion(db, procedure.formId, procedure.formVersion);
+    const here = `/antraege/neu/${procedure.id}${municipality ? `?ags=${municipality.ags}` : ''}`;
+    return reply.page(`${VIEWS}/start.njk`, {
+      pageTitle: req.t('applications.start.title', { name: procedure.name }),
+      procedure, municipality, authority, here,
+      responsible: Boolean(authority && authority.tenantId === procedure.tenantId),
+      intro: definition.intro ? localized(definition.intro, req.locale) : null,
+      steps: definition.steps.map((s) => localized(s.title, req.locale)),
+      citizen: req.citizen ?? null,
+      levelMet: req.citizen ? meetsLevel(req.citizen.level, procedure.minTrustLevel) : false,
+      loginUrl: stepUpUrl(procedure.minTrustLevel, here),
+      startKey: randomUUID(),
+    });
+  });
+
+  app.post<{ Params: { procedureId: string } }>('/antraege/neu/:procedureId', async (req, reply) => {
+    const citizen = requireCitizen(req, reply);
+    if (!citizen) return reply;
+    if (!z.uuid().safeParse(req.params.procedureId).success) throw new DomainError('NOT_FOUND');
+    const input = startBody.safeParse(req.body);
+    if (!input.success || !(await findMunicipality(db, input.data.ags))) throw new DomainError('BAD_REQUEST');
+    const result = await startApplication({ db, cipher, draftRetentionDays: config.applications.draftRetentionDays }, {
+      procedureId: req.params.procedureId, ags: input.data.ags, owner: ownerOf(citizen), trustLevel: citizen.level,
+      startKey: input.data.startKey, prefillConsent: input.data.prefill === 'ja',
+    });
+    if (result.ok) return reply.redirect(`/antraege/${result.value.applicationId}`, 303);
+    if (result.code === 'NOT_FOUND') throw new DomainError('NOT_FOUND');
+    if (result.code === 'LEVEL_TOO_LOW') return reply.redirect(stepUpUrl(result.needed, `/antraege/neu/${req.params.procedureId}?ags=${input.data.ags}`), 303);
+    return reply.redirect(`/antraege/neu/${req.params.procedureId}?ags=${input.data.ags}`, 303);
+  });
+
+  // A draft: continue where the person stopped. A submitted application: its status and history.
+  app.get('/antraege/:id', async (req, reply) => {
+    const citizen = requireCitizen(req, reply);
+    if (!citizen) return reply;
+    const application = await ownApplication(req, citizen);
+    if (application.status === 'draft') {
+      if (await stepUpIfNeeded(req, reply, citizen, application.procedureId)) return reply;
+      const definition = await loadFormVersion(db, application.formId, application.formVersion);
+      const steps = visibleSteps(definition, answersOf(application));
+      const step = steps.find((s) => s.id === application.currentStep) ?? steps[0];
+      return reply.redirect(`/antraege/${application.id}/schritte/${step?.id ?? ''}`, 303);
+    }
+    const [events, receipt] = await Promise.all([listEvents(db, application.id), findReceipt(db, application.id)]);
+    return reply.page(`${VIEWS}/status.njk`, {
+      pageTitle: req.t('applications.status.title', { reference: application.reference ?? '' }),
+      application, events, receiptReady: receipt !== undefined,
+      received: (req.query as Record<string, unknown>).eingegangen === '1',
+    });
+  });
+
+  app.get('/antraege/:id/schritte/:stepId', async (req, reply) => {
+    const citizen = requireCitizen(req, reply);
+    if (!citizen) return reply;
+    const application = await ownApplication(req, citizen);
+    if (application.status !== 'draft') return reply.redirect(`/antraege/${application.id}`, 303);
+    if (await stepUpIfNeeded(req, reply, citizen, application.procedureId)) return reply;
+    const { stepId } = stepParams.parse(req.params);
+    const definition = await loadFormVersion(db, application.formId, application.formVersion);
+    const answers = answersOf(application);
+    const steps = visibleSteps(definition, answers);
+    if (!steps.some((s) => s.id === stepId)) throw new DomainError('NOT_FOUND');
+    return renderStep(req, reply, application, definition, stepId, { answers, raw: {}, errors: [] }, 200);
+  });
+
+  async function renderStep(
+    req: FastifyRequest, reply: FastifyReply, application: ApplicationRow, definition: FormDefinition, stepId: string,
+    state: { answers: Answers; raw: Record<string, string | string[]>; errors: FieldError[] }, status: number,
+  ) {
+    const steps = visibleSteps(definition, state.answers);
+    const index = steps.findIndex((s) => s.id === stepId);
+    const step = buildStepView(definition, stepId, {
+      answers: state.answers, raw: state.raw, errors: state.errors, locale: req.locale,
+      prefilledIds: await prefilledIds(application, definition),
+    });
+    return reply.code(status).page(`${VIEWS}/step.njk`, {
+      pageTitle: `${state.errors.length ? `${req.t('form.errorPrefix')} ` : ''}${localized(steps[index]?.title ?? definition.title, req.locale)} – ${application.procedureName}`,
+      application, step, formTitle: localized(definition.title, req.locale), hasFiles: stepHasFiles(definition, stepId),
+      stepNumber: index + 1, stepCount: steps.length,
+      previousUrl: index > 0 ? `/antraege/${application.id}/schritte/${steps[index - 1]?.id}` : null,
+    });
+  }
+
+  app.post('/antraege/:id/schritte/:stepId', async (req, reply) => {
+    const citizen = requireCitizen(req, reply);
+    if (!citizen) return reply;
+    const application = await ownApplication(req, citizen);
+    if (application.status !== 'draft') return reply.redirect(`/antraege/${application.id}`, 303);
+    if (await stepUpIfNeeded(req, reply, citizen, application.procedureId)) return reply;
+    const { stepId } = stepParams.parse(req.params);
+    const definition = await loadFormVersion(db, application.formId, application.formVersion);
+    const previous = answersOf(application);
+    if (!visibleSteps(definition, previous).some((s) => s.id === stepId)) throw new DomainError('NOT_FOUND');
+    const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, string | string[] | undefined>;
+    const read = readStepAnswers(definition, stepId, body, previous);
+    // Saved at every step, also when the step still has errors: nothing typed is lost.
+    await saveStep({ db, cipher, draftRetentionDays: config.applications.draftRetentionDays }, {
+      application, answers: read.answers, currentStep: stepId, trustLevel: citizen.level,
+    });
+    if (read.action.kind !== 'continue') {
+      return renderStep(req, reply, application, definition, stepId, { answers: read.answers, raw: read.raw, errors: [] }, 200);
+    }
+    const errors = validateStep(definition, stepId, read.answers, read.raw);
+    if (errors.length > 0) return renderStep(req, reply, application, definition, stepId, { answers: read.answers, raw: read.raw, errors }, 400);
+    const steps = visibleSteps(definition, read.answers);
+    const next = steps[steps.findIndex((s) => s.id === stepId) + 1];
+    if (next) {
+      await saveStep({ db, cipher, draftRetentionDays: config.applications.draftRetentionDays }, {
+        application, answers: read.answers, currentStep: next.id, trustLevel: citizen.level,
+      });
+      return reply.redirect(`/antraege/${application.id}/schritte/${next.id}`, 303);
+    }
+    return reply.redirect(`/antraege/${application.id}/pruefen`, 303);
+  });
+
+  app.get('/antraege/:id/pruefen', async (req, reply) => {
+    const citizen = requireCitizen(req, reply);
+    if (!citizen) return reply;
+    const application = await ownApplication(req, citizen);
+    if (application.status !== 'draft') return reply.redirect(`/antraege/${application.id}`, 303);
+    if (await stepUpIfNeeded(req, reply, citizen, application.procedureId)) return reply;
+    const definition = await loadFormVersion(db, application.formId, application.formVersion);
+    return reply.page(`${VIEWS}/check.njk`, {
+      pageTitle: req.t('applications.check.title'),
+      application, formTitle: localized(definition.title, req.locale),
+      summary: buildSummaryView(definition, answersOf(application), req.locale),
+      errors: [],
+    });
+  });
+
+  app.post('/antraege/:id/absenden', async (req, reply) => {
+    const citizen = requireCitizen(req, reply);
+    if (!citizen) return reply;
+    const application = await ownApplication(req, citizen);
+    const result = await submitApplication({ db, cipher, mail: deps.mail, publicUrl: baseUrlOf(req), receiptJob: deps.jobs.receipt }, {
+      applicationId: application.id, owner: ownerOf(citizen), trustLevel: citizen.level, requestId: req.id,
+    });
+    if (result.ok) return reply.redirect(`/antraege/${application.id}?eingegangen=1`, 303);
+    if (result.code === 'NOT_FOUND') throw new DomainError('NOT_FOUND');
+    if (result.code === 'LEVEL_TOO_LOW') return reply.redirect(stepUpUrl(result.needed, `/antraege/${application.id}/pruefen`), 303);
+    const definition = await loadFormVersion(db, application.formId, application.formVersion);
+    const summary = buildSummaryView(definition, answersOf(application), req.locale);
+    if (result.code === 'INVALID') {
+      // Each error links to the step page where the field is.
+      const errors = result.errors.map((e) => ({ field: e.fieldId, message: messageText(e.message, req), href: `/antraege/${application.id}/schritte/${e.stepId}#${e.fieldId}` }));
+      return reply.code(400).page(`${VIEWS}/check.njk`, { pageTitle: `${req.t('form.errorPrefix')} ${req.t('applications.check.title')}`, application, formTitle: localized(definition.title, req.locale), summary, errors });
+    }
+    return reply.code(409).page(`${VIEWS}/check.njk`, {
+      pageTitle: req.t('applications.check.title'), application, formTitle: localized(definition.title, req.locale), summary, errors: [],
+      notResponsible: result.authority ?? { name: null },
+    });
+  });
+
+  app.get('/antraege/:id/eingangsbestaetigung.pdf', async (req, reply) => {
+    const citizen = requireCitizen(req, reply);
+    if (!citizen) return reply;
+    const application = await ownApplication(req, citizen);
+    const receipt = application.status === 'draft' ? undefined : await findReceipt(db, application.id);
+    if (!receipt) throw new DomainError('NOT_FOUND');
+    const pdf = Buffer.from(cipher.decrypt(receipt), 'base64');
+    return reply
+      .header('Content-Type', 'application/pdf')
+      .header('Content-Disposition', `attachment; filename="Eingangsbestaetigung-${application.reference}.pdf"`)
+      .header('X-Content-Type-Options', 'nosniff')
+      .header('Cache-Control', 'private, no-store')
+      .send(pdf);
+  });
+
+  app.post('/antraege/:id/loeschen', async (req, reply) => {
+    const citizen = requireCitizen(req, reply);
+    if (!citizen) return reply;
+    const params = idParam.safeParse(req.params);
+    if (!params.success) throw new DomainError('NOT_FOUND');
+    if (!(await deleteOwnDraft(db, ownerOf(citizen), params.data.id, req.id))) throw new DomainError('NOT_FOUND');
+    return reply.redirect('/antraege?geloescht=1', 303);
+  });
+}
