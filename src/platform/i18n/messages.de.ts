@@ -2,6 +2,7 @@ import { formLibraryMessagesDe } from '../../modules/form-library/messages.de.ts
 import { applicationsMessagesDe } from '../../modules/applications/messages.de.ts';
 import { apiMessagesDe } from '../../modules/api/messages.de.ts';
 import { catalogEditorMessagesDe } from '../../modules/catalog-editor/messages.de.ts';
+import { fimMessagesDe } from '../../modules/fim/messages.de.ts';
 import { identityMessagesDe } from '../../modules/identity/messages.de.ts';
 import { formsMessagesDe } from '../../modules/forms/messages.de.ts';
 import { digitalesAmtMessagesDe } from '../../modules/digitales-amt/messages.de.ts';
@@ -17,6 +18,7 @@ export const de = {
   ...apiMessagesDe,
   ...identityMessagesDe,
   ...formsMessagesDe,
+  ...fimMessagesDe,
   'site.name': 'Digitales Amt Bayern',
   'site.home': 'Startseite',
 

@@ -2,6 +2,7 @@ import { formLibraryMessagesEn } from '../../modules/form-library/messages.en.ts
 import { applicationsMessagesEn } from '../../modules/applications/messages.en.ts';
 import { apiMessagesEn } from '../../modules/api/messages.en.ts';
 import { catalogEditorMessagesEn } from '../../modules/catalog-editor/messages.en.ts';
+import { fimMessagesEn } from '../../modules/fim/messages.en.ts';
 import { identityMessagesEn } from '../../modules/identity/messages.en.ts';
 import { formsMessagesEn } from '../../modules/forms/messages.en.ts';
 import { digitalesAmtMessagesEn } from '../../modules/digitales-amt/messages.en.ts';
@@ -18,6 +19,7 @@ export const en: Record<keyof typeof de, string> = {
   ...apiMessagesEn,
   ...identityMessagesEn,
   ...formsMessagesEn,
+  ...fimMessagesEn,
   'site.name': 'Digitales Amt Bavaria',
   'site.home': 'Home',
 

@@ -1,0 +1,3 @@
+export { importFimSchema, checkDefinition, MAX_IMPORT_BYTES, MAX_IMPORT_FILES } from './import-fim-schema.ts';
+export type { ImportFileInput, ImportResult } from './import-fim-schema.ts';
+export type { ImportError, ImportErrorCode, ImportReport, ImportSummary, TranslatedRule, UntranslatedItem, UntranslatedReason } from './import-report.ts';
