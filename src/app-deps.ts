@@ -6,6 +6,7 @@ import type { VersionedCache } from './platform/cache/versioned-cache.ts';
 import type { FieldCipher } from './platform/crypto/field-encryption.ts';
 import type { Database, Db } from './platform/db/database.ts';
 import type { MailService } from './platform/mail/mail.ts';
+import type { PaymentsRuntime } from './modules/payments/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -15,4 +16,6 @@ export interface AppDeps {
   mail: MailService;
   /** Catalogue lookups (search, authority finder, API answers), shared by the modules that read the catalogue. */
   catalogCache: VersionedCache;
+  /** Payment platforms and this portal's callback URL (see modules/payments). */
+  payments: PaymentsRuntime;
 }

@@ -16,6 +16,7 @@ import { identityCleanupJob, identityRoutes, identitySchedules, registerCitizenI
 import { digitalesAmtEvaluateJob, digitalesAmtRoutes, digitalesAmtSchedules } from './modules/digitales-amt/index.ts';
 import { catalogRoutes, importCatalogIfEmpty } from './modules/catalog/index.ts';
 import { loadReferenceData, municipalityRoutes } from './modules/municipalities/index.ts';
+import { createPaymentsRuntime, paymentsJobs, paymentsRoutes, type PaymentsRuntime } from './modules/payments/index.ts';
 import { operationsRoutes } from './modules/operations/index.ts';
 import { responsibilityAdminRoutes } from './modules/responsibility-admin/index.ts';
 import { siteRoutes } from './modules/site/index.ts';
@@ -37,6 +38,8 @@ export interface App {
   mail: MailService;
   cipher: FieldCipher;
   config: Config;
+  /** Payment platforms and callback URL (modules/payments). */
+  payments: PaymentsRuntime;
   /** Stops the worker, closes the server and the database, in that order. */
   close(): Promise<void>;
 }
@@ -80,10 +83,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const cipher = createFieldCipher(config.encryptionKey);
   const catalogCache = createVersionedCache({ db, name: 'catalog', maxEntries: 5000, checkEveryMs: config.cacheCheckMs });
   const mail = createMailService({ cipher, from: config.mailFrom, smtpUrl: config.smtpUrl });
+  const payments = createPaymentsRuntime(config, cipher, log.child({ component: 'payments' }));
+  const paymentJobs = paymentsJobs(config, payments);
   const worker = createWorker({
     db,
-    definitions: [mail.sendJob, digitalesAmtEvaluateJob, identityCleanupJob],
-    schedules: [...maintenanceJobs(), ...digitalesAmtSchedules(), ...identitySchedules()],
+    definitions: [mail.sendJob, digitalesAmtEvaluateJob, identityCleanupJob, ...paymentJobs.definitions],
+    schedules: [...maintenanceJobs(), ...digitalesAmtSchedules(), ...identitySchedules(), ...paymentJobs.schedules],
     pollMs: config.workerPollMs,
     log: log.child({ component: 'worker' }),
   });
@@ -109,11 +114,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(siteRoutes, { db, config });
   await server.register(municipalityRoutes, { db });
   await server.register(catalogRoutes, { db, config, catalogCache });
-  const deps: AppDeps = { config, database, db, cipher, mail, catalogCache };
+  const deps: AppDeps = { config, database, db, cipher, mail, catalogCache, payments };
   await server.register(digitalesAmtRoutes, deps);
   await server.register(catalogEditorRoutes, deps);
   await server.register(responsibilityAdminRoutes, deps);
   await server.register(apiRoutes, deps);
+  await server.register(paymentsRoutes, { ...deps, simulatorJobs: paymentJobs.simulator });
   await server.register(identityRoutes, { config, db, cipher });
   await server.register(accessibilityRoutes, { db, cipher, mail, feedbackEmail: config.feedbackEmail, contactEmail: config.operator.email });
   await server.ready();
@@ -121,7 +127,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (config.runWorker) worker.start();
 
   return {
-    server, database, worker, mail, cipher, config,
+    server, database, worker, mail, cipher, config, payments,
     async close() {
       await worker.stop();
       await server.close();
