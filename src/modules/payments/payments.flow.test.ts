@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { FetchClient } from '../../../test/support/fetch-client.ts';
@@ -213,7 +214,23 @@ test('concurrent notifications for one payment book it once and enqueue one outc
   const started = await start('pmpayment');
   const txid = (await payment(started.paymentId)).providerTxid!;
   await choose(started.redirectUrl, 'pay');
-  const answers = await Promise.all(Array.from({ length: 20 }, () => pmNotification(txid)));
+  let answers: Response[];
+  if (app.database.kind === 'postgres') {
+    // Deterministic race on PostgreSQL: hold the payment's row lock until several notifications
+    // wait for it, so that they all read the payment while it is still open.
+    answers = await app.database.db.transaction().execute(async (tx) => {
+      await tx.selectFrom('payments').select('id').where('id', '=', started.paymentId).forUpdate().execute();
+      const pending = Promise.all(Array.from({ length: 20 }, () => pmNotification(txid)));
+      for (let i = 0; i < 500; i++) {
+        const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted`.execute(tx);
+        if (rows[0]!.n >= 2) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return { pending };
+    }).then((r) => r.pending);
+  } else {
+    answers = await Promise.all(Array.from({ length: 20 }, () => pmNotification(txid)));
+  }
   const codes = await Promise.all(answers.map(async (r) => [r.status, ((await r.json()) as { code: string }).code] as const));
   assert.ok(codes.every(([status]) => status === 200), JSON.stringify(codes));
   assert.equal(codes.filter(([, code]) => code === 'booked').length, 1);
