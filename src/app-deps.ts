@@ -8,6 +8,7 @@ import type { Database, Db } from './platform/db/database.ts';
 import type { MailService } from './platform/mail/mail.ts';
 import type { SealKeyStore } from './platform/pdf/index.ts';
 import type { JobDefinition } from './platform/jobs/queue.ts';
+import type { PaymentsRuntime } from './modules/payments/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -21,4 +22,6 @@ export interface AppDeps {
   sealKeys: SealKeyStore;
   /** Jobs that routes enqueue and that need the app's services to run. */
   jobs: { receipt: JobDefinition };
+  /** Payment platforms and this portal's callback URL (see modules/payments). */
+  payments: PaymentsRuntime;
 }

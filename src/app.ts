@@ -19,6 +19,7 @@ import { identityCleanupJob, identityRoutes, identitySchedules, registerCitizenI
 import { digitalesAmtEvaluateJob, digitalesAmtRoutes, digitalesAmtSchedules } from './modules/digitales-amt/index.ts';
 import { catalogRoutes, importCatalogIfEmpty } from './modules/catalog/index.ts';
 import { loadReferenceData, municipalityRoutes } from './modules/municipalities/index.ts';
+import { createPaymentsRuntime, paymentsJobs, paymentsRoutes, type PaymentsRuntime } from './modules/payments/index.ts';
 import { operationsRoutes } from './modules/operations/index.ts';
 import { responsibilityAdminRoutes } from './modules/responsibility-admin/index.ts';
 import { siteRoutes } from './modules/site/index.ts';
@@ -40,6 +41,8 @@ export interface App {
   mail: MailService;
   cipher: FieldCipher;
   config: Config;
+  /** Payment platforms and callback URL (modules/payments). */
+  payments: PaymentsRuntime;
   /** Stops the worker, closes the server and the database, in that order. */
   close(): Promise<void>;
 }
@@ -88,10 +91,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const expireDraftsJob = createExpireDraftsJob({
     cipher, mail, noticeDays: config.applications.draftExpiryNoticeDays, publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
   });
+  const payments = createPaymentsRuntime(config, cipher, log.child({ component: 'payments' }));
+  const paymentJobs = paymentsJobs(config, payments);
   const worker = createWorker({
     db,
-    definitions: [mail.sendJob, digitalesAmtEvaluateJob, identityCleanupJob, receiptJob, expireDraftsJob],
-    schedules: [...maintenanceJobs(), ...digitalesAmtSchedules(), ...identitySchedules(), ...applicationsSchedules(expireDraftsJob)],
+    definitions: [mail.sendJob, digitalesAmtEvaluateJob, identityCleanupJob, receiptJob, expireDraftsJob, ...paymentJobs.definitions],
+    schedules: [...maintenanceJobs(), ...digitalesAmtSchedules(), ...identitySchedules(), ...applicationsSchedules(expireDraftsJob), ...paymentJobs.schedules],
     pollMs: config.workerPollMs,
     log: log.child({ component: 'worker' }),
   });
@@ -117,13 +122,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(siteRoutes, { db, config });
   await server.register(municipalityRoutes, { db });
   await server.register(catalogRoutes, { db, config, catalogCache });
-  const deps: AppDeps = { config, database, db, cipher, mail, catalogCache, sealKeys, jobs: { receipt: receiptJob } };
+  const deps: AppDeps = { config, database, db, cipher, mail, catalogCache, sealKeys, jobs: { receipt: receiptJob }, payments };
   await server.register(digitalesAmtRoutes, deps);
   await server.register(catalogEditorRoutes, deps);
   await server.register(responsibilityAdminRoutes, deps);
   await server.register(apiRoutes, deps);
   await server.register(applicationsRoutes, deps);
   await server.register(formLibraryRoutes, deps);
+  await server.register(paymentsRoutes, { ...deps, simulatorJobs: paymentJobs.simulator });
   await server.register(identityRoutes, { config, db, cipher });
   await server.register(accessibilityRoutes, { db, cipher, mail, feedbackEmail: config.feedbackEmail, contactEmail: config.operator.email });
   await server.ready();
@@ -131,7 +137,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (config.runWorker) worker.start();
 
   return {
-    server, database, worker, mail, cipher, config,
+    server, database, worker, mail, cipher, config, payments,
     async close() {
       await worker.stop();
       await server.close();

@@ -86,6 +86,24 @@ export const configSchema = z.object({
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(20 * 1024 * 1024)
     .describe('largest file one multipart upload may carry (per-field limits are lower)'),
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(100).default(20).describe('most files one multipart request may carry'),
+  PAYMENT_PROVIDER: z.enum(['pmpayment', 'epaybl']).default('pmpayment')
+    .describe('payment platform used for online fees: pmpayment or epaybl'),
+  PMPAYMENT_URL: z.url().optional()
+    .describe('base URL of the pmPayment platform (required in production when used; demo default: the embedded payment simulator)'),
+  PMPAYMENT_SECRET: z.string().min(32, 'must be at least 32 characters').optional()
+    .describe('pmPayment HMAC secret; each authority\'s key is derived from it and its AGS (required in production when used)'),
+  EPAYBL_URL: z.url().optional()
+    .describe('base URL of the ePayBL REST interface (required in production when used; demo default: the embedded payment simulator)'),
+  EPAYBL_MANDANT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and - only').default('demo-mandant')
+    .describe('ePayBL mandant (client) id of the state portal'),
+  EPAYBL_SECRET: z.string().min(32, 'must be at least 32 characters').optional()
+    .describe('ePayBL secret; each authority\'s key is derived from it and its AGS (required in production when used)'),
+  PAYMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000)
+    .describe('how long to wait for the payment platform before leaving a payment pending'),
+  PAYMENT_SIMULATOR: booleanString.optional()
+    .describe('serve the embedded payment platform simulator at /demo-zahlung (default: true in demo mode; refused in production)'),
+  PAYMENT_SIMULATOR_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000)
+    .describe('simulator: how long "pay with delayed notification" waits before the payment is settled and notified'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
 });
 
@@ -119,6 +137,7 @@ export interface Config {
   seal: SealConfig;
   uploads: UploadsConfig;
   applications: { draftRetentionDays: number; draftExpiryNoticeDays: number };
+  payments: PaymentsConfig;
 }
 
 /** Seal keys (PAdES) for receipts (platform) and decisions (per tenant). */
@@ -140,6 +159,18 @@ export interface UploadsConfig {
   maxFiles: number;
   /** clamd as host:port; `null`: no malware scanner. */
   clamdAddress: string | null;
+}
+
+/** Online payment of fees through a payment platform. */
+export interface PaymentsConfig {
+  defaultProvider: 'pmpayment' | 'epaybl';
+  timeoutMs: number;
+  /** `url: null`: the embedded payment simulator of this instance (demo only). */
+  pmpayment: { url: string | null; secret: string };
+  epaybl: { url: string | null; mandantId: string; secret: string };
+  /** Serve the embedded payment platform simulator (never in production). */
+  simulator: boolean;
+  simulatorDelayMs: number;
 }
 
 /** Citizen login through SAML 2.0 (BundID/BayernID profile). */
@@ -169,6 +200,9 @@ export class ConfigError extends Error {
 // Fixed, public demo secrets: fine for a demo on one machine, refused in production.
 const DEMO_SESSION_SECRET = 'demo-session-secret-not-for-production-use-000';
 const DEMO_ENCRYPTION_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+/** The payment simulator's secrets: public, for the demo only. */
+export const DEMO_PMPAYMENT_SECRET = 'demo-pmpayment-secret-not-for-production-0000';
+export const DEMO_EPAYBL_SECRET = 'demo-epaybl-secret-not-for-production-000000';
 
 /**
  * Parse the environment into a Config.
@@ -208,6 +242,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       if (!relevant[key]) problems.push(`${key}: required with NODE_ENV=production (receipts are sealed with the platform seal)`);
     }
     if (!relevant.PUBLIC_URL) problems.push('PUBLIC_URL: required with NODE_ENV=production (the SAML assertion consumer URL is absolute)');
+    if (relevant.PAYMENT_SIMULATOR !== undefined && ['true', '1', 'yes'].includes(relevant.PAYMENT_SIMULATOR)) {
+      problems.push('PAYMENT_SIMULATOR: the payment simulator cannot be used with NODE_ENV=production');
+    }
+    const used = relevant.PAYMENT_PROVIDER === 'epaybl' ? 'EPAYBL' : 'PMPAYMENT';
+    for (const [prefix, demoSecret] of [['PMPAYMENT', DEMO_PMPAYMENT_SECRET], ['EPAYBL', DEMO_EPAYBL_SECRET]] as const) {
+      const url = relevant[`${prefix}_URL`];
+      const secret = relevant[`${prefix}_SECRET`];
+      if (prefix === used || url || secret) {
+        if (!url) problems.push(`${prefix}_URL: required with NODE_ENV=production (payments go to the real platform)`);
+        if (!secret) problems.push(`${prefix}_SECRET: required with NODE_ENV=production`);
+        else if (secret === demoSecret) problems.push(`${prefix}_SECRET: the simulator's demo secret cannot be used in production`);
+      }
+    }
+  }
+  if (!production && !demoRequested && relevant.PAYMENT_SIMULATOR !== undefined && ['true', '1', 'yes'].includes(relevant.PAYMENT_SIMULATOR)) {
+    problems.push('PAYMENT_SIMULATOR: the payment simulator is only served in demo mode (DEMO=true)');
   }
   if (!production && !demoRequested && relevant.SAML_DEMO_IDP !== undefined && ['true', '1', 'yes'].includes(relevant.SAML_DEMO_IDP)) {
     problems.push('SAML_DEMO_IDP: the demo identity provider is only served in demo mode (DEMO=true)');
@@ -271,6 +321,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBytes: raw.UPLOAD_MAX_BYTES,
       maxFiles: raw.UPLOAD_MAX_FILES,
       clamdAddress: raw.CLAMD_ADDRESS ?? null,
+    },
+    payments: {
+      defaultProvider: raw.PAYMENT_PROVIDER,
+      timeoutMs: raw.PAYMENT_TIMEOUT_MS,
+      pmpayment: { url: raw.PMPAYMENT_URL?.replace(/\/$/, '') ?? null, secret: raw.PMPAYMENT_SECRET ?? DEMO_PMPAYMENT_SECRET },
+      epaybl: { url: raw.EPAYBL_URL?.replace(/\/$/, '') ?? null, mandantId: raw.EPAYBL_MANDANT_ID, secret: raw.EPAYBL_SECRET ?? DEMO_EPAYBL_SECRET },
+      simulator: demo && (raw.PAYMENT_SIMULATOR ?? true),
+      simulatorDelayMs: raw.PAYMENT_SIMULATOR_DELAY_MS,
     },
   };
 }

@@ -326,6 +326,70 @@ export interface ApplicationProceduresTable {
   updated_at: Timestamp;
 }
 
+export type PaymentProviderName = 'pmpayment' | 'epaybl';
+export type PaymentStatus = 'open' | 'pending' | 'paid' | 'failed' | 'cancelled' | 'refunded' | 'partially_refunded';
+
+export interface PaymentsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  payable_kind: string;
+  payable_id: string;
+  amount_cents: number;
+  currency: Generated<'EUR'>;
+  kassenzeichen: string;
+  purpose: string;
+  provider: PaymentProviderName;
+  provider_txid: string | null;
+  redirect_url: string | null;
+  return_path: string;
+  status: Generated<PaymentStatus>;
+  refunded_cents: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  paid_at: NullableTimestamp;
+  checked_at: NullableTimestamp;
+}
+
+export interface PaymentStatusChangesTable {
+  id: Generated<number>;
+  tenant_id: string;
+  payment_id: string;
+  from_status: PaymentStatus | null;
+  to_status: PaymentStatus;
+  source: 'start' | 'notification' | 'return' | 'reconciliation' | 'staff';
+  changed_at: Timestamp;
+}
+
+export interface PaymentRefundsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  payment_id: string;
+  amount_cents: number;
+  reason_enc: string;
+  staff_id: string | null;
+  created_at: Timestamp;
+}
+
+export type SimulatorStatus = 'open' | 'pending' | 'paid' | 'failed' | 'cancelled';
+
+export interface PaymentSimulatorTransactionsTable {
+  id: string;
+  protocol: PaymentProviderName;
+  merchant: string;
+  reference: string;
+  amount_cents: number;
+  currency: Generated<string>;
+  description: string;
+  procedure: string | null;
+  notify_url: string | null;
+  success_url: string;
+  cancel_url: string;
+  error_url: string;
+  status: Generated<SimulatorStatus>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export type ApplicationStatus = 'draft' | 'submitted' | 'in_progress' | 'waiting' | 'decided' | 'closed' | 'withdrawn' | 'rejected';
 
 export interface ApplicationsTable {
@@ -406,4 +470,8 @@ export interface DB {
   applications: ApplicationsTable;
   application_events: ApplicationEventsTable;
   application_receipts: ApplicationReceiptsTable;
+  payments: PaymentsTable;
+  payment_status_changes: PaymentStatusChangesTable;
+  payment_refunds: PaymentRefundsTable;
+  payment_simulator_transactions: PaymentSimulatorTransactionsTable;
 }

@@ -12,6 +12,7 @@ export const errorCatalog = {
   UNAUTHENTICATED: { status: 401, titleKey: 'error.unauthenticated.title', messageKey: 'error.unauthenticated.text', report: false },
   RATE_LIMITED: { status: 429, titleKey: 'error.rateLimited.title', messageKey: 'error.rateLimited.text', report: false },
   PAYLOAD_TOO_LARGE: { status: 413, titleKey: 'error.payloadTooLarge.title', messageKey: 'error.payloadTooLarge.text', report: false },
+  PAYMENT_UNAVAILABLE: { status: 503, titleKey: 'error.paymentUnavailable.title', messageKey: 'error.paymentUnavailable.text', report: false },
   INTERNAL: { status: 500, titleKey: 'error.internal.title', messageKey: 'error.internal.text', report: true },
 } as const satisfies Record<string, { status: number; titleKey: MessageKey; messageKey: MessageKey; report: boolean }>;
 

@@ -5,6 +5,7 @@ import { catalogEditorMessagesDe } from '../../modules/catalog-editor/messages.d
 import { fimMessagesDe } from '../../modules/fim/messages.de.ts';
 import { identityMessagesDe } from '../../modules/identity/messages.de.ts';
 import { formsMessagesDe } from '../../modules/forms/messages.de.ts';
+import { paymentsMessagesDe } from '../../modules/payments/messages.de.ts';
 import { digitalesAmtMessagesDe } from '../../modules/digitales-amt/messages.de.ts';
 import { responsibilityAdminMessagesDe } from '../../modules/responsibility-admin/messages.de.ts';
 
@@ -19,6 +20,7 @@ export const de = {
   ...identityMessagesDe,
   ...formsMessagesDe,
   ...fimMessagesDe,
+  ...paymentsMessagesDe,
   'site.name': 'Digitales Amt Bayern',
   'site.home': 'Startseite',
 

@@ -5,6 +5,7 @@ import { catalogEditorMessagesEn } from '../../modules/catalog-editor/messages.e
 import { fimMessagesEn } from '../../modules/fim/messages.en.ts';
 import { identityMessagesEn } from '../../modules/identity/messages.en.ts';
 import { formsMessagesEn } from '../../modules/forms/messages.en.ts';
+import { paymentsMessagesEn } from '../../modules/payments/messages.en.ts';
 import { digitalesAmtMessagesEn } from '../../modules/digitales-amt/messages.en.ts';
 import { responsibilityAdminMessagesEn } from '../../modules/responsibility-admin/messages.en.ts';
 import type { de } from './messages.de.ts';
@@ -20,6 +21,7 @@ export const en: Record<keyof typeof de, string> = {
   ...identityMessagesEn,
   ...formsMessagesEn,
   ...fimMessagesEn,
+  ...paymentsMessagesEn,
   'site.name': 'Digitales Amt Bavaria',
   'site.home': 'Home',
 

@@ -1,0 +1,15 @@
+export { paymentsRoutes } from './payments.routes.ts';
+export { createPaymentsRuntime, allowPaymentFormTargets } from './payments-runtime.ts';
+export type { PaymentsRuntime } from './payments-runtime.ts';
+export { paymentsJobs } from './payments-jobs.ts';
+export { startPayment } from './start-payment.ts';
+export type { StartPaymentInput, StartedPayment } from './start-payment.ts';
+export { handleNotification } from './handle-notification.ts';
+export { reconcilePayments } from './reconcile-payments.ts';
+export { registerPaymentOutcomeHandler, OUTCOME_STATUSES } from './outcome.ts';
+export type { PaymentOutcomeEvent, PaymentOutcomeHandler, OutcomeStatus } from './outcome.ts';
+export { paymentsFor } from './payments-for.ts';
+export type { PayablePayment } from './payments-for.ts';
+export { computeFee, feeSchedule, formatEuro, presentFee } from './fee-schedule.ts';
+export type { FeeDisplay, FeeLine, FeeResult, FeeSchedule } from './fee-schedule.ts';
+export { isValidKassenzeichen } from './payment-reference.ts';
