@@ -67,6 +67,8 @@ export const configSchema = z.object({
     .describe('PEM certificate belonging to SAML_SP_KEY_FILE (required in production; demo: generated under DATA_DIR/saml)'),
   SAML_DEMO_IDP: booleanString.optional()
     .describe('serve the embedded demo identity provider with the BundID test persons (default: true in demo mode; refused in production)'),
+  STAFF_IDLE_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(720).default(30)
+    .describe('minutes of inactivity after which a staff session ends (staff must log in again)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
 });
 
@@ -92,6 +94,8 @@ export interface Config {
   rateLimitPerMinute: number;
   cacheCheckMs: number;
   trustProxy: boolean;
+  /** Inactivity after which a staff member must log in again. */
+  staffIdleTimeoutMs: number;
   logLevel: RawConfig['LOG_LEVEL'];
   secureCookies: boolean;
   operator: { name: string; addressLines: string[]; email: string };
@@ -191,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
     cacheCheckMs: raw.CACHE_CHECK_MS,
     trustProxy: raw.TRUST_PROXY,
+    staffIdleTimeoutMs: raw.STAFF_IDLE_TIMEOUT_MINUTES * 60_000,
     logLevel: raw.LOG_LEVEL,
     operator: {
       name: raw.OPERATOR_NAME ?? 'Demo-Betrieb Digitales Amt (kein echter Anbieter)',

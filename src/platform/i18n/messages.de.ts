@@ -3,6 +3,7 @@ import { catalogEditorMessagesDe } from '../../modules/catalog-editor/messages.d
 import { identityMessagesDe } from '../../modules/identity/messages.de.ts';
 import { digitalesAmtMessagesDe } from '../../modules/digitales-amt/messages.de.ts';
 import { responsibilityAdminMessagesDe } from '../../modules/responsibility-admin/messages.de.ts';
+import { staffMessagesDe } from '../../modules/staff/messages.de.ts';
 
 /** German UI text (the reference catalog: every key is defined here first). Modules with many texts keep them in their own messages.de.ts, merged here. */
 export const de = {
@@ -11,6 +12,7 @@ export const de = {
   ...catalogEditorMessagesDe,
   ...apiMessagesDe,
   ...identityMessagesDe,
+  ...staffMessagesDe,
   'site.name': 'Digitales Amt Bayern',
   'site.home': 'Startseite',
 

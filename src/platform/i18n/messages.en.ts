@@ -3,6 +3,7 @@ import { catalogEditorMessagesEn } from '../../modules/catalog-editor/messages.e
 import { identityMessagesEn } from '../../modules/identity/messages.en.ts';
 import { digitalesAmtMessagesEn } from '../../modules/digitales-amt/messages.en.ts';
 import { responsibilityAdminMessagesEn } from '../../modules/responsibility-admin/messages.en.ts';
+import { staffMessagesEn } from '../../modules/staff/messages.en.ts';
 import type { de } from './messages.de.ts';
 
 /** English UI text: every German key must be here (checked by the type and by a test). */
@@ -12,6 +13,7 @@ export const en: Record<keyof typeof de, string> = {
   ...catalogEditorMessagesEn,
   ...apiMessagesEn,
   ...identityMessagesEn,
+  ...staffMessagesEn,
   'site.name': 'Digitales Amt Bavaria',
   'site.home': 'Home',
 
