@@ -23,7 +23,7 @@ import { createPaymentsRuntime, paymentsJobs, paymentsRoutes, type PaymentsRunti
 import { operationsRoutes } from './modules/operations/index.ts';
 import { responsibilityAdminRoutes } from './modules/responsibility-admin/index.ts';
 import { siteRoutes } from './modules/site/index.ts';
-import { registerStaffIdentity, staffRoutes } from './modules/staff/index.ts';
+import { registerStaffIdentity, staffAccountRoutes, staffAdminRoutes, staffRoutes } from './modules/staff/index.ts';
 import { createVersionedCache } from './platform/cache/versioned-cache.ts';
 import { createFieldCipher, type FieldCipher } from './platform/crypto/field-encryption.ts';
 import { openDatabase, type Database } from './platform/db/database.ts';
@@ -80,10 +80,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await migrate(database);
     await loadReferenceData(db);
     await importCatalogIfEmpty(db);
-    if (config.demo) await seedDemoData(db);
   }
-
   const cipher = createFieldCipher(config.encryptionKey);
+  if (!options.database && config.demo) await seedDemoData(db, cipher);
   const catalogCache = createVersionedCache({ db, name: 'catalog', maxEntries: 5000, checkEveryMs: config.cacheCheckMs });
   const mail = createMailService({ cipher, from: config.mailFrom, smtpUrl: config.smtpUrl });
   const sealKeys = createSealKeyStore({ db, cipher, config: config.seal });
@@ -115,9 +114,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
 
   await registerWebPlatform(server, { config, db, render: createRenderer(), sharedRateLimits: database.kind === 'postgres' });
-  registerStaffIdentity(server, { db });
+  registerStaffIdentity(server, { db, config });
   registerCitizenIdentity(server, { db, cipher });
-  await server.register(staffRoutes, { db });
+  await server.register(staffRoutes, { db, cipher });
   await server.register(operationsRoutes, { database, cipher });
   await server.register(siteRoutes, { db, config });
   await server.register(municipalityRoutes, { db });
@@ -126,6 +125,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(digitalesAmtRoutes, deps);
   await server.register(catalogEditorRoutes, deps);
   await server.register(responsibilityAdminRoutes, deps);
+  await server.register(staffAccountRoutes, deps);
+  await server.register(staffAdminRoutes, deps);
   await server.register(apiRoutes, deps);
   await server.register(applicationsRoutes, deps);
   await server.register(formLibraryRoutes, deps);

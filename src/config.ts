@@ -104,6 +104,8 @@ export const configSchema = z.object({
     .describe('serve the embedded payment platform simulator at /demo-zahlung (default: true in demo mode; refused in production)'),
   PAYMENT_SIMULATOR_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000)
     .describe('simulator: how long "pay with delayed notification" waits before the payment is settled and notified'),
+  STAFF_IDLE_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(720).default(30)
+    .describe('minutes of inactivity after which a staff session ends (staff must log in again)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
 });
 
@@ -129,6 +131,8 @@ export interface Config {
   rateLimitPerMinute: number;
   cacheCheckMs: number;
   trustProxy: boolean;
+  /** Inactivity after which a staff member must log in again. */
+  staffIdleTimeoutMs: number;
   logLevel: RawConfig['LOG_LEVEL'];
   secureCookies: boolean;
   operator: { name: string; addressLines: string[]; email: string };
@@ -294,6 +298,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cacheCheckMs: raw.CACHE_CHECK_MS,
     applications: { draftRetentionDays: raw.DRAFT_RETENTION_DAYS, draftExpiryNoticeDays: raw.DRAFT_EXPIRY_NOTICE_DAYS },
     trustProxy: raw.TRUST_PROXY,
+    staffIdleTimeoutMs: raw.STAFF_IDLE_TIMEOUT_MINUTES * 60_000,
     logLevel: raw.LOG_LEVEL,
     operator: {
       name: raw.OPERATOR_NAME ?? 'Demo-Betrieb Digitales Amt (kein echter Anbieter)',

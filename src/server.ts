@@ -27,7 +27,8 @@ log.info({ ms: Math.round(performance.now() - started), database: app.database.k
 console.log(`\nDigitales Amt läuft auf ${url}  (database: ${app.database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir ?? 'memory'}` : 'PostgreSQL server'})`);
 if (config.demo) {
   console.log(`\nDemo-Zugänge für die Verwaltung (${url}/verwaltung/anmelden), Passwort für alle: ${DEMO_PASSWORD}`);
-  for (const login of DEMO_LOGINS) console.log(`  ${login.email.padEnd(52)} ${login.role}`);
+  console.log('Zweiter Faktor: TOTP-Schlüssel in eine Authenticator-App übernehmen (oder: oathtool --totp -b SCHLÜSSEL)');
+  for (const login of DEMO_LOGINS) console.log(`  ${login.email.padEnd(52)} ${login.totpSecret}  ${login.role}`);
   console.log(`\nDemo-E-Mails: ${url}/betrieb/mails (als Betrieb angemeldet)\n`);
 }
 

@@ -14,6 +14,8 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createTestApp, type TestApp } from './support/app.ts';
 import { html, TestClient } from './support/http.ts';
+import { logInStaff } from './support/staff.ts';
+import { addMembership, hashPassword, upsertStaffAccount } from '../src/modules/staff/index.ts';
 
 const require = createRequire(import.meta.url);
 /** The package's main export is the path of vnu.jar (a String object). */
@@ -88,8 +90,12 @@ test('the main pages, in German and English, with and without form errors, are v
   add('POST /verwaltung/anmelden (empty)', await staff.submit('/verwaltung/anmelden', {}), 400);
   add('POST /verwaltung/anmelden (wrong password)',
     await staff.submit('/verwaltung/anmelden', { email: 'betrieb@demo.digitales-amt.de', password: 'falsch-falsch' }), 400);
-  const login = await staff.submit('/verwaltung/anmelden', { email: 'betrieb@demo.digitales-amt.de', password: 'Demo-Amt-2026!' });
-  assert.equal(login.statusCode, 303);
+  const password = await staff.submit('/verwaltung/anmelden', { email: 'betrieb@demo.digitales-amt.de', password: 'Demo-Amt-2026!' });
+  assert.equal(password.statusCode, 303);
+  add('GET /verwaltung/anmelden/code', await staff.get('/verwaltung/anmelden/code'), 200);
+  add('POST /verwaltung/anmelden/code (wrong)', await staff.submit('/verwaltung/anmelden/code', { code: 'x' }), 400);
+  const login = await logInStaff(app, 'betrieb@demo.digitales-amt.de', { client: staff });
+  assert.equal(login.res.statusCode, 303);
   add('GET /verwaltung (operator)', await staff.get('/verwaltung'), 200);
   await app.worker.drain();
   const mails = await staff.get('/betrieb/mails');
@@ -99,6 +105,28 @@ test('the main pages, in German and English, with and without form errors, are v
   add(`GET ${mailLink}`, await staff.get(mailLink), 200);
   add('GET /betrieb/rueckmeldungen', await staff.get('/betrieb/rueckmeldungen'), 200);
   add('GET /verwaltung?lang=en (operator)', await staff.get('/verwaltung?lang=en'), 200);
+  add('GET /verwaltung/passwort', await staff.get('/verwaltung/passwort?lang=de'), 200);
+  add('POST /verwaltung/passwort (too short)', await staff.submit('/verwaltung/passwort', { current: 'Demo-Amt-2026!', password: 'kurz', confirm: 'kurz' }), 400);
+
+  // First login of a new staff member: enrolment of the second factor, recovery codes.
+  const coburg = (await app.database.db.selectFrom('tenants').select('id').where('slug', '=', 'coburg').executeTakeFirstOrThrow()).id;
+  const newcomer = await upsertStaffAccount(app.database.db, { email: 'neu@coburg.demo.digitales-amt.de', displayName: 'Nora Neu', passwordHash: await hashPassword('Demo-Amt-2026!') });
+  await addMembership(app.database.db, coburg, newcomer, 'tenant_admin');
+  const lk = (await app.database.db.selectFrom('tenants').select('id').where('slug', '=', 'landkreis-coburg').executeTakeFirstOrThrow()).id;
+  await addMembership(app.database.db, lk, newcomer, 'caseworker');
+  const fresh = new TestClient(app.server);
+  await fresh.submit('/verwaltung/anmelden', { email: 'neu@coburg.demo.digitales-amt.de', password: 'Demo-Amt-2026!' });
+  add('GET /verwaltung/anmelden/einrichten', await fresh.get('/verwaltung/anmelden/einrichten'), 200);
+  add('POST /verwaltung/anmelden/einrichten (wrong)', await fresh.submit('/verwaltung/anmelden/einrichten', { code: '1' }), 400);
+  const enrolled = await logInStaff(app, 'neu@coburg.demo.digitales-amt.de', { client: fresh });
+  assert.equal(enrolled.recoveryCodes.length, 10);
+  add('GET /verwaltung (two tenants: switcher)', await fresh.get('/verwaltung'), 200);
+  assert.equal((await fresh.submit('/verwaltung', { tenantId: coburg }, '/verwaltung/behoerde')).statusCode, 303);
+  add('GET /verwaltung/mitarbeitende', await fresh.get('/verwaltung/mitarbeitende'), 200);
+  add('POST /verwaltung/mitarbeitende (invalid)', await fresh.submit('/verwaltung/mitarbeitende', { displayName: '', email: 'x' }, '/verwaltung/mitarbeitende'), 400);
+  add(`GET /verwaltung/mitarbeitende/${newcomer}`, await fresh.get(`/verwaltung/mitarbeitende/${newcomer}`), 200);
+  add('GET /verwaltung/netzwerke', await fresh.get('/verwaltung/netzwerke'), 200);
+  add('POST /verwaltung/netzwerke (invalid)', await fresh.submit('/verwaltung/netzwerke', { networks: '10.0.0.0/33' }, '/verwaltung/netzwerke'), 400);
 
   // Citizen login through the demo identity provider, the account page, and a refused response.
   const citizen = new TestClient(app.server);

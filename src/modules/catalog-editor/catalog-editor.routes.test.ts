@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import type { HTMLElement } from 'node-html-parser';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { html, TestClient } from '../../../test/support/http.ts';
+import { logInStaff } from '../../../test/support/staff.ts';
 import { DEMO_PASSWORD } from '../../demo/seed-demo-data.ts';
 import { addMembership, hashPassword, upsertStaffAccount } from '../staff/index.ts';
 
@@ -15,9 +16,8 @@ const ADMIN_LK_COBURG = 'verwaltung@landkreis-coburg.demo.digitales-amt.de';
 const CASEWORKER_COBURG = 'sachbearbeitung@coburg.demo.digitales-amt.de';
 const MUENCHEN_AGS = '09162000';
 
-async function logIn(email: string, password = DEMO_PASSWORD): Promise<TestClient> {
-  const client = new TestClient(app.server);
-  const res = await client.submit('/verwaltung/anmelden', { email, password });
+async function logIn(email: string): Promise<TestClient> {
+  const { client, res } = await logInStaff(app, email);
   assert.equal(res.statusCode, 303, `login of ${email}`);
   return client;
 }
@@ -290,7 +290,7 @@ test('an editor can neither see nor change another tenant\'s procedure or local 
 
 test('staff without an editor role get "not found"; anonymous visitors are sent to the login; the staff home links editors to the editor', async () => {
   const caseworker = await logIn(CASEWORKER_COBURG);
-  for (const url of ['/verwaltung/leistungen', '/verwaltung/leistungen/99115005104000', '/verwaltung/leistungen/behoerde']) {
+  for (const url of ['/verwaltung/leistungen', '/verwaltung/leistungen/99115005104000']) {
     assert.equal((await caseworker.get(url)).statusCode, 404, url);
   }
   const token = formFields(html(await caseworker.get('/verwaltung')), '/verwaltung/abmelden')._csrf!;
@@ -322,32 +322,33 @@ test('a POST without the CSRF token is refused with 403 and writes nothing', asy
   assert.equal((await app.database.db.selectFrom('online_procedures').select('id').where('name', '=', 'ohne Token').execute()).length, 0);
 });
 
-test('staff who edit for several tenants choose one; the choice is remembered and a forged choice is "not found"', async () => {
+test('staff with several tenants edit for the active one, switched in the header; a form left open for another tenant is "not found"', async () => {
   const staff = await createStaff('redaktion@zwei-behoerden.demo.digitales-amt.de', 'Rita Zweifach', [['muenchen', 'editor'], ['coburg', 'tenant_admin'], ['landkreis-coburg', 'caseworker']]);
-  const start = await staff.get('/verwaltung/leistungen/99115005104000');
-  assert.equal(start.statusCode, 303);
-  assert.equal(start.headers.location, '/verwaltung/leistungen/behoerde?weiter=%2Fverwaltung%2Fleistungen%2F99115005104000');
+  const home = html(await staff.get('/verwaltung'));
+  assert.deepEqual(home.querySelectorAll('#tenant-switch option').map((o) => o.text), ['Landeshauptstadt München', 'Landratsamt Coburg', 'Stadt Coburg']);
+  assert.equal(home.querySelector('#tenant-switch option[selected]')!.text, 'Landeshauptstadt München', 'the first tenant is active after login');
+  const muenchenPage = html(await staff.get('/verwaltung/leistungen/99115005104000'));
+  assert.match(text(muenchenPage, '.context'), /München/);
+  const openForMuenchen = formFields(muenchenPage, '/verwaltung/leistungen/99115005104000/text');
 
-  const chooser = html(await staff.get(String(start.headers.location)));
-  assert.deepEqual(chooser.querySelectorAll('input[name="tenantId"]').map((i) => i.nextElementSibling!.text), ['Landeshauptstadt München', 'Stadt Coburg'], 'only editor-capable memberships');
-  const none = await staff.submit(String(start.headers.location), {});
-  assert.equal(none.statusCode, 400);
-  assert.deepEqual(summaryLinks(html(none)), [['#tenantId', 'Wählen Sie eine Behörde']]);
-  const forged = await staff.submit(String(start.headers.location), { tenantId: await tenantId('landkreis-coburg') });
-  assert.equal(forged.statusCode, 404);
+  // As caseworker of the district office: no editor pages.
+  assert.equal((await staff.submit('/verwaltung', { tenantId: await tenantId('landkreis-coburg') }, '/verwaltung/behoerde')).statusCode, 303);
+  assert.equal((await staff.get('/verwaltung/leistungen')).statusCode, 404);
+  assert.equal(html(await staff.get('/verwaltung')).querySelector('a[href="/verwaltung/leistungen"]'), null);
 
-  const chosen = await staff.submit(String(start.headers.location), { tenantId: await tenantId('coburg') });
-  assert.equal(chosen.headers.location, '/verwaltung/leistungen/99115005104000');
+  assert.equal((await staff.submit('/verwaltung', { tenantId: await tenantId('coburg') }, '/verwaltung/behoerde')).statusCode, 303);
   const coburgPage = html(await staff.get('/verwaltung/leistungen/99115005104000'));
   assert.match(text(coburgPage, '.context'), /Stadt Coburg/);
   assert.equal(coburgPage.querySelector('a[href^="/leistungen/99115005104000"]')!.getAttribute('href'), '/leistungen/99115005104000?ags=09463000');
 
-  // A form still open for Coburg is saved for Coburg, even after switching to München elsewhere.
-  const openForCoburg = formFields(coburgPage, '/verwaltung/leistungen/99115005104000/text');
-  assert.equal((await staff.submit('/verwaltung/leistungen/behoerde', { tenantId: await tenantId('muenchen') })).statusCode, 303);
-  assert.match(text(html(await staff.get('/verwaltung/leistungen')), '.context'), /München/);
-  const saved = await staff.post('/verwaltung/leistungen/99115005104000/text', { ...openForCoburg, fees: 'Coburger Gebühr' });
+  // The form still open for München is refused now that Coburg is active; nothing is written.
+  const stale = await staff.post('/verwaltung/leistungen/99115005104000/text', { ...openForMuenchen, fees: 'Münchner Gebühr' });
+  assert.equal(stale.statusCode, 404);
+  assert.notEqual((await localTextRows(await tenantId('muenchen'), '99115005104000')).text?.fees, 'Münchner Gebühr');
+  const saved = await staff.submit('/verwaltung/leistungen/99115005104000', { fees: 'Coburger Gebühr' }, '/verwaltung/leistungen/99115005104000/text');
   assert.equal(saved.statusCode, 303);
   assert.equal((await localTextRows(await tenantId('coburg'), '99115005104000')).text!.fees, 'Coburger Gebühr');
-  assert.match(text(html(await staff.get(String(saved.headers.location))), '.context'), /Stadt Coburg/, 'the page after saving shows the tenant written for');
+
+  // A tenant the staff member does not belong to cannot be switched to.
+  assert.equal((await staff.submit('/verwaltung', { tenantId: await tenantId('bad-neustadt') }, '/verwaltung/behoerde')).statusCode, 404);
 });

@@ -13,13 +13,13 @@ import type { MessageKey } from '../../platform/i18n/i18n.ts';
 import { findService, searchServices } from '../catalog/index.ts';
 import { findTenantsByIds } from '../tenants/index.ts';
 import {
-  actorOf, CHOOSER_PATH, requireEditor, requireEditorOf, requireEditorTenants, safeEditorPath, type EditorContext,
+  actorOf, requireEditor, requireEditorOf, type EditorContext,
 } from './catalog-editor.policy.ts';
 import {
   findLocalText, findProcedure, listLocalTextVersions, listProcedures, listRecentLocalTexts, type LocalText, type OnlineProcedure,
 } from './catalog-editor.repository.ts';
 import {
-  chooseTenantForm, leikaKeyParam, localTextForm, PROCEDURE_FIELDS, procedureForm, procedureIdParam, procedureStatusForm, versionField,
+  leikaKeyParam, localTextForm, PROCEDURE_FIELDS, procedureForm, procedureIdParam, procedureStatusForm, versionField,
 } from './catalog-editor.schemas.ts';
 import { linkOnlineProcedure } from './link-online-procedure.ts';
 import { removeOnlineProcedure } from './remove-online-procedure.ts';
@@ -157,32 +157,6 @@ export async function catalogEditorRoutes(app: FastifyInstance, { db }: AppDeps)
       pageTitle: q ? req.t('catalogEditor.search.resultsTitle', { q }) : req.t('catalogEditor.title'),
       editor, q, result, recent, shown: SEARCH_LIMIT,
     });
-  });
-
-  app.get(CHOOSER_PATH, async (req, reply) => {
-    const editor = await requireEditorTenants(db, req, reply);
-    if (!editor) return reply;
-    const next = safeEditorPath((req.query as Record<string, unknown>).weiter);
-    return reply.page(`${VIEWS}/choose-tenant.njk`, {
-      pageTitle: req.t('catalogEditor.chooser.title'), tenantOptions: editor.tenants.map((t) => ({ value: t.id, label: t.name })),
-      ...emptyForm({ tenantId: req.session.catalogEditorTenantId ?? '', weiter: next }),
-    });
-  });
-
-  app.post(CHOOSER_PATH, async (req, reply) => {
-    const editor = await requireEditorTenants(db, req, reply);
-    if (!editor) return reply;
-    const result = validateForm(chooseTenantForm, req.body, req.t);
-    if (!result.ok) {
-      return reply.page(`${VIEWS}/choose-tenant.njk`, {
-        pageTitle: req.t('catalogEditor.chooser.title'), tenantOptions: editor.tenants.map((t) => ({ value: t.id, label: t.name })), errorCount: result.errors.length,
-        ...result, values: { ...result.values, weiter: safeEditorPath(result.values.weiter) },
-      }, 400);
-    }
-    const tenant = editor.tenants.find((t) => t.id === result.value.tenantId);
-    if (!tenant) throw new DomainError('NOT_FOUND');
-    req.session.catalogEditorTenantId = tenant.id;
-    return reply.redirect(safeEditorPath(result.value.weiter), 303);
   });
 
   app.get<{ Params: Params }>(`${BASE}/:leikaKey`, async (req, reply) => {

@@ -69,8 +69,3 @@ export const PROCEDURE_FIELDS = ['name', 'kind', 'url', 'maturityModel', 'maturi
 /** Activate or deactivate a linked procedure. */
 export const procedureStatusForm = z.object({ active: z.enum(['true', 'false']).transform((v) => v === 'true') });
 
-/** The tenant chooser. */
-export const chooseTenantForm = z.object({
-  tenantId: z.string({ error: 'catalogEditor.chooser.required' }).min(1, 'catalogEditor.chooser.required'),
-  weiter: z.string().optional(),
-});

@@ -7,11 +7,6 @@ export const catalogEditorMessagesDe = {
   'catalogEditor.tenant.current': 'Sie bearbeiten die Einträge von: {name}.',
   'catalogEditor.tenant.change': 'Andere Behörde wählen',
 
-  'catalogEditor.chooser.title': 'Behörde wählen',
-  'catalogEditor.chooser.intro': 'Sie pflegen Leistungen für mehrere Behörden. Wählen Sie, für welche Sie jetzt arbeiten möchten.',
-  'catalogEditor.chooser.legend': 'Für welche Behörde möchten Sie Leistungen pflegen?',
-  'catalogEditor.chooser.required': 'Wählen Sie eine Behörde',
-  'catalogEditor.chooser.submit': 'Weiter',
 
   'catalogEditor.search.label': 'Leistung suchen',
   'catalogEditor.search.hint': 'Zum Beispiel „Hundesteuer“ oder ein LeiKa-Schlüssel mit 14 Ziffern.',

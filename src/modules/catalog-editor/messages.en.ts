@@ -9,11 +9,6 @@ export const catalogEditorMessagesEn: Record<keyof typeof catalogEditorMessagesD
   'catalogEditor.tenant.current': 'You are editing the entries of: {name}.',
   'catalogEditor.tenant.change': 'Choose another authority',
 
-  'catalogEditor.chooser.title': 'Choose an authority',
-  'catalogEditor.chooser.intro': 'You maintain services for more than one authority. Choose the one you want to work for now.',
-  'catalogEditor.chooser.legend': 'Which authority do you want to maintain services for?',
-  'catalogEditor.chooser.required': 'Select an authority',
-  'catalogEditor.chooser.submit': 'Continue',
 
   'catalogEditor.search.label': 'Find a service',
   'catalogEditor.search.hint': 'For example “Hundesteuer” or a 14-digit LeiKa key.',

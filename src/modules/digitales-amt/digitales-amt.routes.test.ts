@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { html, TestClient } from '../../../test/support/http.ts';
+import { logInStaff } from '../../../test/support/staff.ts';
 import { DEMO_PASSWORD } from '../../demo/seed-demo-data.ts';
 import { upsertOnlineProcedure } from '../catalog/catalog.repository.ts';
 import { enqueueDigitalesAmtEvaluation } from './index.ts';
@@ -19,8 +20,7 @@ const MUENCHEN = '09162000';
 const BAD_NEUSTADT = '09673114';
 
 async function logIn(email: string) {
-  const client = new TestClient(app.server);
-  const res = await client.submit('/verwaltung/anmelden', { email, password: DEMO_PASSWORD });
+  const { client, res } = await logInStaff(app, email);
   assert.equal(res.statusCode, 303, `login of ${email}`);
   return client;
 }

@@ -9,7 +9,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/http/errors.ts';
-import { listMemberships, requireStaff, type StaffAccount } from '../staff/index.ts';
+import { activeMemberships, requireStaff, type StaffAccount } from '../staff/index.ts';
 import { findTenantsByIds } from '../tenants/index.ts';
 import type { Area, AreaScope } from './responsibility-admin.repository.ts';
 
@@ -30,9 +30,9 @@ export interface Actor {
   requestId: string;
 }
 
-/** The reach of a staff member's memberships, or null when none lets them manage overrides. */
-export async function findResponsibilityAdmin(db: Db, account: StaffAccount): Promise<ResponsibilityAdmin | null> {
-  const memberships = await listMemberships(db, account.id);
+/** The reach of a staff member's memberships in their active tenant, or null when none lets them manage overrides. */
+export async function findResponsibilityAdmin(db: Db, req: FastifyRequest, account: StaffAccount): Promise<ResponsibilityAdmin | null> {
+  const memberships = activeMemberships(req);
   const ministry = memberships.find((m) => m.role === 'ministry');
   const adminTenantIds = memberships.filter((m) => m.role === 'tenant_admin').map((m) => m.tenant_id);
   const tenants = adminTenantIds.length ? await findTenantsByIds(db, adminTenantIds) : [];
@@ -55,7 +55,7 @@ export async function findResponsibilityAdmin(db: Db, account: StaffAccount): Pr
 export async function requireResponsibilityAdmin(db: Db, req: FastifyRequest, reply: FastifyReply): Promise<ResponsibilityAdmin | null> {
   const account = requireStaff(req, reply);
   if (!account) return null;
-  const admin = await findResponsibilityAdmin(db, account);
+  const admin = await findResponsibilityAdmin(db, req, account);
   if (!admin) throw new DomainError('NOT_FOUND');
   return admin;
 }

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import type { HTMLElement } from 'node-html-parser';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { html, TestClient } from '../../../test/support/http.ts';
+import { logInStaff } from '../../../test/support/staff.ts';
 import { DEMO_PASSWORD } from '../../demo/seed-demo-data.ts';
 import { addMembership, hashPassword, upsertStaffAccount } from '../staff/index.ts';
 
@@ -24,8 +25,7 @@ const COBURG_STADT = '09463000';
 const MUENCHEN = '09162000';
 
 async function logIn(email: string): Promise<TestClient> {
-  const client = new TestClient(app.server);
-  const res = await client.submit('/verwaltung/anmelden', { email, password: DEMO_PASSWORD });
+  const { client, res } = await logInStaff(app, email);
   assert.equal(res.statusCode, 303, `login of ${email}`);
   return client;
 }

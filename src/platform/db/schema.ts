@@ -127,6 +127,32 @@ export interface StaffAccountsTable {
   failed_logins: Generated<number>;
   locked_until: NullableTimestamp;
   created_at: Timestamp;
+  totp_secret_enc: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_confirmed_at: NullableTimestamp;
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
+  password_changed_at: NullableTimestamp;
+}
+
+export interface StaffRecoveryCodesTable {
+  staff_account_id: string;
+  code_hash: string;
+  used_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface TenantStaffNetworksTable {
+  tenant_id: string;
+  cidr: string;
+  created_at: Timestamp;
+}
+
+export interface StaffInvitationsTable {
+  token_hash: string;
+  staff_account_id: string;
+  tenant_id: string;
+  expires_at: Date;
+  used_at: NullableTimestamp;
+  created_at: Timestamp;
 }
 
 export type StaffRole = 'caseworker' | 'tenant_admin' | 'editor' | 'ministry';
@@ -444,6 +470,9 @@ export interface DB {
   accessibility_feedback: AccessibilityFeedbackTable;
   staff_accounts: StaffAccountsTable;
   staff_memberships: StaffMembershipsTable;
+  staff_recovery_codes: StaffRecoveryCodesTable;
+  tenant_staff_networks: TenantStaffNetworksTable;
+  staff_invitations: StaffInvitationsTable;
   topics: TopicsTable;
   life_events: LifeEventsTable;
   ozg_services: OzgServicesTable;

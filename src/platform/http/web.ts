@@ -28,6 +28,9 @@ const LOCALE_COOKIE = 'lang';
 export interface Viewer {
   kind: 'staff' | 'citizen';
   displayName: string;
+  /** Staff: the tenants they belong to (a switcher in the header when more than one) and the active one. */
+  tenants?: { id: string; name: string }[];
+  activeTenantId?: string | null;
 }
 
 /**

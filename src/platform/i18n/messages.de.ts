@@ -8,6 +8,7 @@ import { formsMessagesDe } from '../../modules/forms/messages.de.ts';
 import { paymentsMessagesDe } from '../../modules/payments/messages.de.ts';
 import { digitalesAmtMessagesDe } from '../../modules/digitales-amt/messages.de.ts';
 import { responsibilityAdminMessagesDe } from '../../modules/responsibility-admin/messages.de.ts';
+import { staffMessagesDe } from '../../modules/staff/messages.de.ts';
 
 /** German UI text (the reference catalog: every key is defined here first). Modules with many texts keep them in their own messages.de.ts, merged here. */
 export const de = {
@@ -21,6 +22,7 @@ export const de = {
   ...formsMessagesDe,
   ...fimMessagesDe,
   ...paymentsMessagesDe,
+  ...staffMessagesDe,
   'site.name': 'Digitales Amt Bayern',
   'site.home': 'Startseite',
 

@@ -8,6 +8,7 @@ import { formsMessagesEn } from '../../modules/forms/messages.en.ts';
 import { paymentsMessagesEn } from '../../modules/payments/messages.en.ts';
 import { digitalesAmtMessagesEn } from '../../modules/digitales-amt/messages.en.ts';
 import { responsibilityAdminMessagesEn } from '../../modules/responsibility-admin/messages.en.ts';
+import { staffMessagesEn } from '../../modules/staff/messages.en.ts';
 import type { de } from './messages.de.ts';
 
 /** English UI text: every German key must be here (checked by the type and by a test). */
@@ -22,6 +23,7 @@ export const en: Record<keyof typeof de, string> = {
   ...formsMessagesEn,
   ...fimMessagesEn,
   ...paymentsMessagesEn,
+  ...staffMessagesEn,
   'site.name': 'Digitales Amt Bavaria',
   'site.home': 'Home',
 
