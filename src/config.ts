@@ -67,6 +67,18 @@ export const configSchema = z.object({
     .describe('PEM certificate belonging to SAML_SP_KEY_FILE (required in production; demo: generated under DATA_DIR/saml)'),
   SAML_DEMO_IDP: booleanString.optional()
     .describe('serve the embedded demo identity provider with the BundID test persons (default: true in demo mode; refused in production)'),
+  CITIZEN_LOGIN_METHODS: z.string().regex(/^(saml|oidc)(,(saml|oidc))*$/, 'must be saml, oidc or saml,oidc').optional()
+    .describe('citizen login methods offered on /anmelden, comma-separated: saml, oidc (default: saml, plus oidc when OIDC_ISSUER is set or the demo identity provider runs)'),
+  OIDC_ISSUER: z.url().optional()
+    .describe('OpenID Connect issuer for citizen login (e.g. a Keycloak broker in front of BundID); https in production (demo default: the embedded demo identity provider at /demo-idp/oidc)'),
+  OIDC_CLIENT_ID: z.string().min(1).optional().describe('client id of this portal at the OpenID Connect provider (required with OIDC_ISSUER)'),
+  OIDC_CLIENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional()
+    .describe('client secret of this portal at the OpenID Connect provider (required with OIDC_ISSUER)'),
+  OIDC_REDIRECT_URI: z.url().optional().describe('redirect URI registered at the provider (default: PUBLIC_URL + /oidc/callback)'),
+  OIDC_ACR_VALUES: z.string().regex(/^[^,\s]+,[^,\s]+,[^,\s]+$/, 'must be three acr values: niedrig,substantiell,hoch').default('STORK-QAA-Level-1,STORK-QAA-Level-3,STORK-QAA-Level-4')
+    .describe('acr values that stand for the levels niedrig,substantiell,hoch (requested as acr_values, read from the ID token\'s acr)'),
+  OIDC_BPK2_CLAIM: z.string().regex(/^[A-Za-z0-9_:.-]{1,100}$/).default('bpk2')
+    .describe('ID token claim that carries the stable person id (bPK2); the account key'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
 });
 
@@ -97,6 +109,24 @@ export interface Config {
   operator: { name: string; addressLines: string[]; email: string };
   feedbackEmail: string | undefined;
   saml: SamlConfig;
+  oidc: OidcConfig;
+  /** Citizen login methods offered on /anmelden. */
+  citizenLoginMethods: ('saml' | 'oidc')[];
+}
+
+/** Citizen login through OpenID Connect (authorization code flow with PKCE). */
+export interface OidcConfig {
+  /** The provider's issuer; `null`: the embedded demo identity provider (demo only) or none. */
+  issuer: string | null;
+  clientId: string;
+  clientSecret: string;
+  /** Fixed redirect URI; `null`: the request's base URL + /oidc/callback. */
+  redirectUri: string | null;
+  /** acr value per level. */
+  acrValues: { niedrig: string; substantiell: string; hoch: string };
+  bpk2Claim: string;
+  /** OIDC login is possible (configured issuer or demo identity provider). */
+  enabled: boolean;
 }
 
 /** Citizen login through SAML 2.0 (BundID/BayernID profile). */
@@ -125,6 +155,7 @@ export class ConfigError extends Error {
 
 // Fixed, public demo secrets: fine for a demo on one machine, refused in production.
 const DEMO_SESSION_SECRET = 'demo-session-secret-not-for-production-use-000';
+const DEMO_OIDC_CLIENT_SECRET = 'demo-oidc-client-secret-not-for-production';
 const DEMO_ENCRYPTION_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 
 /**
@@ -158,11 +189,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     for (const key of ['SAML_IDP_METADATA', 'SAML_SP_KEY_FILE', 'SAML_SP_CERT_FILE'] as const) {
       if (!relevant[key]) problems.push(`${key}: required with NODE_ENV=production (citizen login through BundID)`);
     }
+    if (relevant.OIDC_ISSUER && !relevant.OIDC_ISSUER.startsWith('https://')) problems.push('OIDC_ISSUER: must be an https URL with NODE_ENV=production');
+    if (relevant.CITIZEN_LOGIN_METHODS?.includes('oidc') && !relevant.OIDC_ISSUER) problems.push('OIDC_ISSUER: required with NODE_ENV=production when CITIZEN_LOGIN_METHODS offers oidc');
     if (!relevant.PUBLIC_URL) problems.push('PUBLIC_URL: required with NODE_ENV=production (the SAML assertion consumer URL is absolute)');
   }
   if (!production && !demoRequested && relevant.SAML_DEMO_IDP !== undefined && ['true', '1', 'yes'].includes(relevant.SAML_DEMO_IDP)) {
     problems.push('SAML_DEMO_IDP: the demo identity provider is only served in demo mode (DEMO=true)');
   }
+  if (relevant.OIDC_ISSUER && (!relevant.OIDC_CLIENT_ID || !relevant.OIDC_CLIENT_SECRET)) {
+    problems.push('OIDC_CLIENT_ID: OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
+  }
+  if (relevant.OIDC_CLIENT_SECRET === DEMO_OIDC_CLIENT_SECRET && production) problems.push('OIDC_CLIENT_SECRET: the demo secret cannot be used in production');
   if (Boolean(relevant.SAML_SP_KEY_FILE) !== Boolean(relevant.SAML_SP_CERT_FILE)) {
     problems.push('SAML_SP_KEY_FILE: set together with SAML_SP_CERT_FILE, or neither');
   }
@@ -173,6 +210,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const publicUrl = raw.PUBLIC_URL?.replace(/\/$/, '');
   const dataDir = raw.DATA_DIR === ':memory:' ? null : path.resolve(raw.DATA_DIR);
   const demoIdp = demo && (raw.SAML_DEMO_IDP ?? true);
+  const oidcEnabled = Boolean(raw.OIDC_ISSUER) || demoIdp;
+  const [acrLow = '', acrSubstantial = '', acrHigh = ''] = raw.OIDC_ACR_VALUES.split(',');
+  const methods = raw.CITIZEN_LOGIN_METHODS
+    ? [...new Set(raw.CITIZEN_LOGIN_METHODS.split(',') as ('saml' | 'oidc')[])]
+    : oidcEnabled ? ['saml', 'oidc'] as const : ['saml'] as const;
   return {
     env: raw.NODE_ENV,
     port: raw.PORT,
@@ -207,5 +249,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       demoIdp,
       keyDir: dataDir ? path.join(dataDir, 'saml') : null,
     },
+    oidc: {
+      issuer: raw.OIDC_ISSUER?.replace(/\/$/, '') ?? null,
+      clientId: raw.OIDC_CLIENT_ID ?? 'digitales-amt-demo',
+      clientSecret: raw.OIDC_CLIENT_SECRET ?? DEMO_OIDC_CLIENT_SECRET,
+      redirectUri: raw.OIDC_REDIRECT_URI ?? (publicUrl ? `${publicUrl}/oidc/callback` : null),
+      acrValues: { niedrig: acrLow, substantiell: acrSubstantial, hoch: acrHigh },
+      bpk2Claim: raw.OIDC_BPK2_CLAIM,
+      enabled: oidcEnabled,
+    },
+    citizenLoginMethods: [...methods],
   };
 }

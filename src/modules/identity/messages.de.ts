@@ -12,6 +12,7 @@ export const identityMessagesDe = {
   'identity.login.levelHint.substantiell': 'Dafür brauchen Sie zum Beispiel ein ELSTER-Zertifikat, die Smart-eID oder den Online-Ausweis.',
   'identity.login.levelHint.hoch': 'Dafür brauchen Sie den Online-Ausweis (Personalausweis, eID-Karte oder Aufenthaltstitel mit PIN) oder eine eIDAS-Identität.',
   'identity.login.bundid': 'Mit BundID anmelden',
+  'identity.login.oidc': 'Mit BundID über OpenID Connect anmelden',
   'identity.redirect.title': 'Weiter zur BundID',
   'identity.redirect.text': 'Sie werden zum Anmeldedienst BundID weitergeleitet. Falls das nicht von selbst geschieht, wählen Sie „Weiter“.',
   'identity.redirect.submit': 'Weiter',

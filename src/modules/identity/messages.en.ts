@@ -14,6 +14,7 @@ export const identityMessagesEn: Record<keyof typeof identityMessagesDe, string>
   'identity.login.levelHint.substantiell': 'For this you need, for example, an ELSTER certificate, the Smart-eID or the online ID function.',
   'identity.login.levelHint.hoch': 'For this you need the online ID function (identity card, eID card or residence permit with PIN) or an eIDAS identity.',
   'identity.login.bundid': 'Log in with BundID',
+  'identity.login.oidc': 'Log in with BundID through OpenID Connect',
   'identity.redirect.title': 'On to BundID',
   'identity.redirect.text': 'You are being taken to the BundID login service. If nothing happens, select “Continue”.',
   'identity.redirect.submit': 'Continue',
