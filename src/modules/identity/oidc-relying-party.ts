@@ -2,7 +2,7 @@
  * This portal as OpenID Connect relying party for citizen login (e.g. a Keycloak broker in front of
  * BundID, or the embedded demo identity provider). Built on openid-client (panva): authorization
  * code flow with PKCE (S256), `state` and `nonce`; the library checks the ID token's signature
- * (provider's JWKS), issuer, audience, expiry, issued-at and nonce, and the authorization
+ * (provider's JWKS; enabled explicitly, see below), issuer, audience, expiry, issued-at and nonce, and the authorization
  * response's `iss` (RFC 9207) when the provider announces it. On top of it this file maps `acr` to
  * the trust level and refuses a level below the one requested. The pending login (state, nonce,
  * code verifier) lives in the browser's server-side session: a callback whose `state` was not
@@ -62,7 +62,9 @@ export function createRelyingParty(options: RelyingPartyOptions): RelyingParty {
       const value = client.discovery(new URL(issuer), config.clientId, {
         id_token_signed_response_alg: 'RS256',
       }, client.ClientSecretBasic(config.clientSecret), {
-        ...(options.allowHttp && issuer.startsWith('http:') ? { execute: [client.allowInsecureRequests] } : {}),
+        // openid-client trusts an ID token from the token endpoint on TLS alone (OIDC Core 3.1.3.7) unless
+        // told otherwise: the signature is checked against the provider's JWKS as well (non-repudiation checks).
+        execute: [client.enableNonRepudiationChecks, ...(options.allowHttp && issuer.startsWith('http:') ? [client.allowInsecureRequests] : [])],
         timeout: 10,
       });
       entry = { at: Date.now(), value };
