@@ -114,7 +114,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(catalogEditorRoutes, deps);
   await server.register(responsibilityAdminRoutes, deps);
   await server.register(apiRoutes, deps);
-  await server.register(identityRoutes, { config, db, cipher });
+  await server.register(identityRoutes, deps);
   await server.register(accessibilityRoutes, { db, cipher, mail, feedbackEmail: config.feedbackEmail, contactEmail: config.operator.email });
   await server.ready();
 

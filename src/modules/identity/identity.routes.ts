@@ -21,6 +21,9 @@ import { deriveBpk2Key, logInCitizen, type CitizenAddress } from './log-in-citiz
 import { parseTrustLevel, type TrustLevel } from './saml-profile.ts';
 import { createServiceProvider, type AssertedIdentity, type RefusalCode } from './service-provider.ts';
 import { createDemoOidcProvider } from './demo-idp/demo-oidc-provider.ts';
+import type { MailService } from '../../platform/mail/mail.ts';
+import { createCapturingTextMessageSender } from '../../platform/sms/sms.ts';
+import { accountRoutes, registerIdentityPersonalData } from './account.routes.ts';
 import { createRelyingParty, type PendingOidcLogin } from './oidc-relying-party.ts';
 
 declare module 'fastify' {
@@ -41,6 +44,7 @@ export interface IdentityDeps {
   config: Config;
   db: Db;
   cipher: FieldCipher;
+  mail: MailService;
 }
 
 const ACS_PATH = '/saml/acs';
@@ -66,14 +70,17 @@ export function registerCitizenIdentity(app: FastifyInstance, { db, cipher }: { 
     if (!citizenId || !level) return;
     const account = await findCitizenAccount(db, citizenId);
     if (!account) return;
-    req.citizen = { id: account.id, level, displayName: displayName(cipher, account) };
+    req.citizen = {
+      id: account.id, level, displayName: displayName(cipher, account), loginMethod: req.session.citizenLoginMethod ?? 'saml',
+      organisationId: null, organisationName: null,
+    };
     req.viewer ??= { kind: 'citizen', displayName: req.citizen.displayName };
   });
 }
 
 const FAILURE_STATUS: Record<RefusalCode, number> = { invalid: 400, expired: 400, level: 401, cancelled: 401, unavailable: 503 };
 
-export async function identityRoutes(app: FastifyInstance, { config, db, cipher }: IdentityDeps): Promise<void> {
+export async function identityRoutes(app: FastifyInstance, { config, db, cipher, mail }: IdentityDeps): Promise<void> {
   const bpk2Key = deriveBpk2Key(config.encryptionKey);
   const demoIdp = config.saml.demoIdp ? createDemoIdp(config.saml.keyDir) : null;
 
@@ -223,27 +230,20 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher 
     const citizenId = req.session.citizenId;
     if (citizenId) await recordAudit(db, { actorType: 'citizen', actorId: citizenId, action: 'citizen.logout', requestId: req.id });
     await req.session.destroy();
-    return reply.redirect('/', 303);
+    // Neither the demo nor the configured SAML identity provider is asked for single logout (not
+    // implemented): the page says that the login service may still hold a session.
+    return reply.redirect('/abgemeldet', 303);
   });
 
-  app.get('/konto', async (req, reply) => {
-    const citizen = requireCitizen(req, reply);
-    if (!citizen) return reply;
-    const account = await findCitizenAccount(db, citizen.id);
-    if (!account) return reply.redirect('/anmelden?weiter=%2Fkonto', 303);
-    const address = account.address_enc ? JSON.parse(cipher.decrypt(account.address_enc)) as CitizenAddress : null;
-    return reply.page('modules/identity/views/account.njk', {
-      pageTitle: req.t('identity.account.title'),
-      name: displayName(cipher, account),
-      address,
-      birthDate: cipher.decryptOptional(account.birth_date_enc),
-      email: cipher.decryptOptional(account.email_enc),
-      level: citizen.level,
-    });
-  });
+  app.get('/abgemeldet', async (req, reply) =>
+    reply.page('modules/identity/views/logged-out.njk', { pageTitle: req.t('identity.loggedOut.title') }));
 
   app.get('/saml/metadata', async (req, reply) =>
     reply.type('application/samlmetadata+xml; charset=utf-8').send(await sp.metadata(`${baseUrlOf(req)}${ACS_PATH}`)));
+
+  registerIdentityPersonalData();
+  const sms = config.demo ? createCapturingTextMessageSender(cipher) : null;
+  await app.register(accountRoutes, { config, db, cipher, mail, sms, baseUrlOf });
 
   if (demoIdp) await app.register(demoIdpRoutes, { idp: demoIdp, oidc: demoOidc, acrValues: config.oidc.acrValues, baseUrlOf });
 }
