@@ -24,6 +24,7 @@ import { createDemoOidcProvider } from './demo-idp/demo-oidc-provider.ts';
 import type { MailService } from '../../platform/mail/mail.ts';
 import { createCapturingTextMessageSender } from '../../platform/sms/sms.ts';
 import { accountRoutes, registerIdentityPersonalData } from './account.routes.ts';
+import { staffOidcRoutes } from './staff-oidc/staff-oidc.routes.ts';
 import { createRelyingParty, type PendingOidcLogin } from './oidc-relying-party.ts';
 
 declare module 'fastify' {
@@ -244,6 +245,7 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher,
   registerIdentityPersonalData();
   const sms = config.demo ? createCapturingTextMessageSender(cipher) : null;
   await app.register(accountRoutes, { config, db, cipher, mail, sms, baseUrlOf });
+  await app.register(staffOidcRoutes, { config, db, cipher, baseUrlOf });
 
   if (demoIdp) await app.register(demoIdpRoutes, { idp: demoIdp, oidc: demoOidc, acrValues: config.oidc.acrValues, baseUrlOf });
 }
