@@ -131,7 +131,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(applicationsRoutes, deps);
   await server.register(formLibraryRoutes, deps);
   await server.register(paymentsRoutes, { ...deps, simulatorJobs: paymentJobs.simulator });
-  await server.register(identityRoutes, { config, db, cipher });
+  await server.register(identityRoutes, deps);
   await server.register(accessibilityRoutes, { db, cipher, mail, feedbackEmail: config.feedbackEmail, contactEmail: config.operator.email });
   await server.ready();
 

@@ -106,6 +106,18 @@ export const configSchema = z.object({
     .describe('simulator: how long "pay with delayed notification" waits before the payment is settled and notified'),
   STAFF_IDLE_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(720).default(30)
     .describe('minutes of inactivity after which a staff session ends (staff must log in again)'),
+  CITIZEN_LOGIN_METHODS: z.string().regex(/^(saml|oidc)(,(saml|oidc))*$/, 'must be saml, oidc or saml,oidc').optional()
+    .describe('citizen login methods offered on /anmelden, comma-separated: saml, oidc (default: saml, plus oidc when OIDC_ISSUER is set or the demo identity provider runs)'),
+  OIDC_ISSUER: z.url().optional()
+    .describe('OpenID Connect issuer for citizen login (e.g. a Keycloak broker in front of BundID); https in production (demo default: the embedded demo identity provider at /demo-idp/oidc)'),
+  OIDC_CLIENT_ID: z.string().min(1).optional().describe('client id of this portal at the OpenID Connect provider (required with OIDC_ISSUER)'),
+  OIDC_CLIENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional()
+    .describe('client secret of this portal at the OpenID Connect provider (required with OIDC_ISSUER)'),
+  OIDC_REDIRECT_URI: z.url().optional().describe('redirect URI registered at the provider (default: PUBLIC_URL + /oidc/callback)'),
+  OIDC_ACR_VALUES: z.string().regex(/^[^,\s]+,[^,\s]+,[^,\s]+$/, 'must be three acr values: niedrig,substantiell,hoch').default('STORK-QAA-Level-1,STORK-QAA-Level-3,STORK-QAA-Level-4')
+    .describe('acr values that stand for the levels niedrig,substantiell,hoch (requested as acr_values, read from the ID token\'s acr)'),
+  OIDC_BPK2_CLAIM: z.string().regex(/^[A-Za-z0-9_:.-]{1,100}$/).default('bpk2')
+    .describe('ID token claim that carries the stable person id (bPK2); the account key'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
 });
 
@@ -142,6 +154,9 @@ export interface Config {
   uploads: UploadsConfig;
   applications: { draftRetentionDays: number; draftExpiryNoticeDays: number };
   payments: PaymentsConfig;
+  oidc: OidcConfig;
+  /** Citizen login methods offered on /anmelden. */
+  citizenLoginMethods: ('saml' | 'oidc')[];
 }
 
 /** Seal keys (PAdES) for receipts (platform) and decisions (per tenant). */
@@ -177,6 +192,21 @@ export interface PaymentsConfig {
   simulatorDelayMs: number;
 }
 
+/** Citizen login through OpenID Connect (authorization code flow with PKCE). */
+export interface OidcConfig {
+  /** The provider's issuer; `null`: the embedded demo identity provider (demo only) or none. */
+  issuer: string | null;
+  clientId: string;
+  clientSecret: string;
+  /** Fixed redirect URI; `null`: the request's base URL + /oidc/callback. */
+  redirectUri: string | null;
+  /** acr value per level. */
+  acrValues: { niedrig: string; substantiell: string; hoch: string };
+  bpk2Claim: string;
+  /** OIDC login is possible (configured issuer or demo identity provider). */
+  enabled: boolean;
+}
+
 /** Citizen login through SAML 2.0 (BundID/BayernID profile). */
 export interface SamlConfig {
   /** File path or URL of the identity provider's metadata; `null`: the embedded demo identity provider (demo only). */
@@ -203,6 +233,7 @@ export class ConfigError extends Error {
 
 // Fixed, public demo secrets: fine for a demo on one machine, refused in production.
 const DEMO_SESSION_SECRET = 'demo-session-secret-not-for-production-use-000';
+const DEMO_OIDC_CLIENT_SECRET = 'demo-oidc-client-secret-not-for-production';
 const DEMO_ENCRYPTION_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 /** The payment simulator's secrets: public, for the demo only. */
 export const DEMO_PMPAYMENT_SECRET = 'demo-pmpayment-secret-not-for-production-0000';
@@ -245,6 +276,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     for (const key of ['SEAL_KEY_FILE', 'SEAL_CERT_FILE'] as const) {
       if (!relevant[key]) problems.push(`${key}: required with NODE_ENV=production (receipts are sealed with the platform seal)`);
     }
+    if (relevant.OIDC_ISSUER && !relevant.OIDC_ISSUER.startsWith('https://')) problems.push('OIDC_ISSUER: must be an https URL with NODE_ENV=production');
+    if (relevant.CITIZEN_LOGIN_METHODS?.includes('oidc') && !relevant.OIDC_ISSUER) problems.push('OIDC_ISSUER: required with NODE_ENV=production when CITIZEN_LOGIN_METHODS offers oidc');
     if (!relevant.PUBLIC_URL) problems.push('PUBLIC_URL: required with NODE_ENV=production (the SAML assertion consumer URL is absolute)');
     if (relevant.PAYMENT_SIMULATOR !== undefined && ['true', '1', 'yes'].includes(relevant.PAYMENT_SIMULATOR)) {
       problems.push('PAYMENT_SIMULATOR: the payment simulator cannot be used with NODE_ENV=production');
@@ -266,6 +299,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!production && !demoRequested && relevant.SAML_DEMO_IDP !== undefined && ['true', '1', 'yes'].includes(relevant.SAML_DEMO_IDP)) {
     problems.push('SAML_DEMO_IDP: the demo identity provider is only served in demo mode (DEMO=true)');
   }
+  if (relevant.OIDC_ISSUER && (!relevant.OIDC_CLIENT_ID || !relevant.OIDC_CLIENT_SECRET)) {
+    problems.push('OIDC_CLIENT_ID: OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
+  }
+  if (relevant.OIDC_CLIENT_SECRET === DEMO_OIDC_CLIENT_SECRET && production) problems.push('OIDC_CLIENT_SECRET: the demo secret cannot be used in production');
   if (Boolean(relevant.SAML_SP_KEY_FILE) !== Boolean(relevant.SAML_SP_CERT_FILE)) {
     problems.push('SAML_SP_KEY_FILE: set together with SAML_SP_CERT_FILE, or neither');
   }
@@ -279,6 +316,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const publicUrl = raw.PUBLIC_URL?.replace(/\/$/, '');
   const dataDir = raw.DATA_DIR === ':memory:' ? null : path.resolve(raw.DATA_DIR);
   const demoIdp = demo && (raw.SAML_DEMO_IDP ?? true);
+  const oidcEnabled = Boolean(raw.OIDC_ISSUER) || demoIdp;
+  const [acrLow = '', acrSubstantial = '', acrHigh = ''] = raw.OIDC_ACR_VALUES.split(',');
+  const methods = raw.CITIZEN_LOGIN_METHODS
+    ? [...new Set(raw.CITIZEN_LOGIN_METHODS.split(',') as ('saml' | 'oidc')[])]
+    : oidcEnabled ? ['saml', 'oidc'] as const : ['saml'] as const;
   return {
     env: raw.NODE_ENV,
     port: raw.PORT,
@@ -335,5 +377,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       simulator: demo && (raw.PAYMENT_SIMULATOR ?? true),
       simulatorDelayMs: raw.PAYMENT_SIMULATOR_DELAY_MS,
     },
+    oidc: {
+      issuer: raw.OIDC_ISSUER?.replace(/\/$/, '') ?? null,
+      clientId: raw.OIDC_CLIENT_ID ?? 'digitales-amt-demo',
+      clientSecret: raw.OIDC_CLIENT_SECRET ?? DEMO_OIDC_CLIENT_SECRET,
+      redirectUri: raw.OIDC_REDIRECT_URI ?? (publicUrl ? `${publicUrl}/oidc/callback` : null),
+      acrValues: { niedrig: acrLow, substantiell: acrSubstantial, hoch: acrHigh },
+      bpk2Claim: raw.OIDC_BPK2_CLAIM,
+      enabled: oidcEnabled,
+    },
+    citizenLoginMethods: [...methods],
   };
 }

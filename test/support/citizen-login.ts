@@ -1,30 +1,23 @@
 /**
- * Logs a citizen in through the whole SAML flow with the embedded demo identity provider (BundID
- * test persons), over `inject`: login page -> AuthnRequest -> demo IdP's choice -> signed response
- * -> assertion consumer. Returns the page the login ends on.
+ * Citizen login through the demo identity provider's OpenID Connect side over real HTTP, for tests
+ * of pages behind the login.
  */
 import assert from 'node:assert/strict';
-import type { LightMyRequestResponse } from 'fastify';
-import { html, type TestClient } from './http.ts';
+import type { BrowserClient, Page } from './browser-client.ts';
 
-/** Posts the form matching `selector` of `response` with its hidden fields plus `fields`. */
-export async function submitFormOf(client: TestClient, response: LightMyRequestResponse, selector: string, fields: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-  const form = html(response).querySelector(selector);
-  assert.ok(form, `form ${selector} on the page (status ${response.statusCode}):\n${response.body.slice(0, 400)}`);
-  const values: Record<string, string> = {};
-  for (const input of form.querySelectorAll('input[type="hidden"]')) values[input.getAttribute('name') ?? ''] = input.getAttribute('value') ?? '';
-  return client.post(form.getAttribute('action') ?? '', { ...values, ...fields });
-}
-
-/** Logs in test person `person` (e.g. U01) at `level`; `returnTo` is where the login sends back to. */
-export async function logInCitizen(client: TestClient, options: { person?: string; level?: 'niedrig' | 'substantiell' | 'hoch'; returnTo?: string } = {}): Promise<LightMyRequestResponse> {
-  const level = options.level ?? 'substantiell';
-  const login = await client.get(`/anmelden?niveau=${level}&weiter=${encodeURIComponent(options.returnTo ?? '/konto')}`);
-  assert.equal(login.statusCode, 200);
-  const toIdp = await submitFormOf(client, login, 'form[action="/anmelden/bundid"]');
-  const choose = await submitFormOf(client, toIdp, 'form[data-auto-submit]');
-  const answer = await submitFormOf(client, choose, 'form[action="/demo-idp/antwort"]', { person: options.person ?? 'U01', level });
-  const acs = await submitFormOf(client, answer, 'form[data-auto-submit]');
-  assert.equal(acs.statusCode, 303, acs.body.slice(0, 300));
-  return acs;
+/**
+ * Starts at /anmelden (with `query`), picks `person` and `level` at the demo provider, and returns
+ * the portal's answer to the callback (a 303 on success). `organisation` picks a test organisation.
+ */
+export async function logInWithDemoOidc(browser: BrowserClient, opts: { person?: string; level?: string; query?: string; fields?: Record<string, string> } = {}): Promise<Page> {
+  const login = await browser.get(`/anmelden${opts.query ?? '?niveau=niedrig&weiter=/konto'}`);
+  assert.equal(login.status, 200);
+  const picker = await browser.follow(await browser.submit(login, 'form[action="/anmelden/oidc"]'));
+  assert.equal(picker.status, 200, picker.body.slice(0, 400));
+  let page = await browser.submit(picker, 'main form', { person: opts.person ?? 'U01', level: opts.level ?? 'substantiell', ...opts.fields });
+  while (page.status === 303 && page.location && !new URL(page.location, page.url).pathname.startsWith('/oidc/callback')) {
+    page = await browser.get(new URL(page.location, page.url).href);
+  }
+  assert.equal(page.status, 303, page.body.slice(0, 400));
+  return browser.get(page.location!);
 }

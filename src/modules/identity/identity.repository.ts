@@ -84,5 +84,5 @@ export async function upsertCitizenAccount(tx: Tx, v: CitizenAccountValues): Pro
 export async function findCitizenAccount(db: Db, id: string): Promise<CitizenAccountRow | undefined> {
   return db.selectFrom('citizen_accounts')
     .select(['id', 'given_name_enc', 'family_name_enc', 'address_enc', 'birth_date_enc', 'email_enc', 'last_trust_level', 'created_at', 'last_login_at'])
-    .where('id', '=', id).executeTakeFirst();
+    .where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
 }

@@ -19,7 +19,13 @@ import { findCitizenAccount } from './identity.repository.ts';
 import { loadOrCreateKeyMaterial, readKeyMaterial, type KeyMaterial } from './key-material.ts';
 import { deriveBpk2Key, logInCitizen, type CitizenAddress } from './log-in-citizen.ts';
 import { parseTrustLevel, type TrustLevel } from './saml-profile.ts';
-import { createServiceProvider, type RefusalCode } from './service-provider.ts';
+import { createServiceProvider, type AssertedIdentity, type RefusalCode } from './service-provider.ts';
+import { createDemoOidcProvider } from './demo-idp/demo-oidc-provider.ts';
+import type { MailService } from '../../platform/mail/mail.ts';
+import { createCapturingTextMessageSender } from '../../platform/sms/sms.ts';
+import { accountRoutes, registerIdentityPersonalData } from './account.routes.ts';
+import { staffOidcRoutes } from './staff-oidc/staff-oidc.routes.ts';
+import { createRelyingParty, type PendingOidcLogin } from './oidc-relying-party.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,6 +34,10 @@ declare module 'fastify' {
   interface Session {
     citizenId?: string;
     citizenLevel?: TrustLevel;
+    /** How the citizen logged in (for logout). */
+    citizenLoginMethod?: 'saml' | 'oidc';
+    /** OpenID Connect logins started in this browser and not yet answered (a few, for several tabs). */
+    oidcPending?: PendingOidcLogin[];
   }
 }
 
@@ -35,9 +45,13 @@ export interface IdentityDeps {
   config: Config;
   db: Db;
   cipher: FieldCipher;
+  mail: MailService;
 }
 
 const ACS_PATH = '/saml/acs';
+const OIDC_CALLBACK_PATH = '/oidc/callback';
+/** At most this many OpenID Connect logins wait in one session (the oldest is dropped). */
+const MAX_PENDING_OIDC = 5;
 const METADATA_TTL_MS = 60 * 60_000;
 
 /** "Given Family", or whichever part is there. */
@@ -57,14 +71,17 @@ export function registerCitizenIdentity(app: FastifyInstance, { db, cipher }: { 
     if (!citizenId || !level) return;
     const account = await findCitizenAccount(db, citizenId);
     if (!account) return;
-    req.citizen = { id: account.id, level, displayName: displayName(cipher, account) };
+    req.citizen = {
+      id: account.id, level, displayName: displayName(cipher, account), loginMethod: req.session.citizenLoginMethod ?? 'saml',
+      organisationId: null, organisationName: null,
+    };
     req.viewer ??= { kind: 'citizen', displayName: req.citizen.displayName };
   });
 }
 
 const FAILURE_STATUS: Record<RefusalCode, number> = { invalid: 400, expired: 400, level: 401, cancelled: 401, unavailable: 503 };
 
-export async function identityRoutes(app: FastifyInstance, { config, db, cipher }: IdentityDeps): Promise<void> {
+export async function identityRoutes(app: FastifyInstance, { config, db, cipher, mail }: IdentityDeps): Promise<void> {
   const bpk2Key = deriveBpk2Key(config.encryptionKey);
   const demoIdp = config.saml.demoIdp ? createDemoIdp(config.saml.keyDir) : null;
 
@@ -91,12 +108,27 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher 
 
   const sp = createServiceProvider({ db, entityId: config.saml.spEntityId, keys, identityProvider });
 
+  const offersOidc = config.oidc.enabled && config.citizenLoginMethods.includes('oidc');
+  const offersSaml = config.citizenLoginMethods.includes('saml');
+  const redirectUriOf = (baseUrl: string) => config.oidc.redirectUri ?? `${baseUrl}${OIDC_CALLBACK_PATH}`;
+  const demoOidc = demoIdp && !config.oidc.issuer
+    ? createDemoOidcProvider({
+      keys: demoIdp.keys, secret: config.sessionSecret, clientId: config.oidc.clientId, clientSecret: config.oidc.clientSecret,
+      acrValues: config.oidc.acrValues, redirectUri: redirectUriOf, trustProxy: config.trustProxy,
+    })
+    : null;
+  const rp = createRelyingParty({
+    config: config.oidc,
+    defaultIssuer: (baseUrl) => demoOidc?.issuer(baseUrl) ?? null,
+    allowHttp: config.env !== 'production',
+  });
+
   /** The external base URL: PUBLIC_URL (always in production), else what this request was sent to. */
   const baseUrlOf = (req: FastifyRequest) => config.publicUrl ?? `${req.protocol}://${req.host}`;
 
-  const failure = async (req: FastifyRequest, reply: FastifyReply, code: RefusalCode, reason: string): Promise<FastifyReply> => {
-    req.log.warn({ event: 'citizen_login_refused', code, reason, reqId: req.id }, 'SAML login refused');
-    await recordAudit(db, { actorType: 'anonymous', action: 'citizen.login_failed', details: { code, reason }, requestId: req.id });
+  const failure = async (req: FastifyRequest, reply: FastifyReply, code: RefusalCode, reason: string, method: 'saml' | 'oidc' = 'saml'): Promise<FastifyReply> => {
+    req.log.warn({ event: 'citizen_login_refused', method, code, reason, reqId: req.id }, 'citizen login refused');
+    await recordAudit(db, { actorType: 'anonymous', action: 'citizen.login_failed', details: { method, code, reason }, requestId: req.id });
     return reply.page('modules/identity/views/failure.njk', {
       pageTitle: req.t('identity.failure.title'),
       message: req.t(`identity.failure.${code}` as MessageKey),
@@ -110,7 +142,52 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher 
       pageTitle: req.t('identity.login.title'),
       requiredLevel: level ?? null,
       values: { niveau: level ?? 'niedrig', weiter: safeReturnPath(query.weiter) },
+      offersSaml,
+      offersOidc,
     });
+  });
+
+  /** The identity was confirmed: account created or updated, new session id, level and method recorded. */
+  const completeLogin = async (req: FastifyRequest, reply: FastifyReply, identity: AssertedIdentity, level: TrustLevel, returnPath: string, method: 'saml' | 'oidc') => {
+    const citizenId = await logInCitizen({ db, cipher, bpk2Key }, identity, level, req.id, method);
+    // A new session id at the moment of login defeats session fixation.
+    await req.session.regenerate();
+    req.session.citizenId = citizenId;
+    req.session.citizenLevel = level;
+    req.session.citizenLoginMethod = method;
+    req.log.info({ event: 'citizen_login', method, level, reqId: req.id }, 'citizen logged in');
+    return reply.redirect(safeReturnPath(returnPath), 303);
+  };
+
+  app.post('/anmelden/oidc', async (req, reply) => {
+    const parsed = loginStartForm.safeParse(req.body ?? {});
+    if (!parsed.success || !offersOidc) throw new DomainError('BAD_REQUEST');
+    let started: Awaited<ReturnType<typeof rp.start>>;
+    try {
+      started = await rp.start({ baseUrl: baseUrlOf(req), level: parsed.data.niveau, returnPath: safeReturnPath(parsed.data.weiter) });
+    } catch (error) {
+      req.log.error({ err: { message: (error as Error).message }, reqId: req.id }, 'OpenID Connect login could not be started');
+      return failure(req, reply, 'unavailable', 'start_failed', 'oidc');
+    }
+    if (!started) return failure(req, reply, 'unavailable', 'not_configured', 'oidc');
+    const pending = (req.session.oidcPending ?? []).filter((p) => p.expiresAt > Date.now());
+    req.session.oidcPending = [...pending, started.pending].slice(-MAX_PENDING_OIDC);
+    return reply.redirect(started.url, 303);
+  });
+
+  // A top-level GET from the provider: the Lax session cookie comes along, and with it the pending login.
+  app.get(OIDC_CALLBACK_PATH, async (req, reply) => {
+    const state = (req.query as Record<string, unknown>).state;
+    const all = req.session.oidcPending ?? [];
+    const pending = typeof state === 'string' ? all.find((p) => p.state === state) : undefined;
+    if (!pending) return failure(req, reply, 'invalid', 'state', 'oidc');
+    // Used once, whatever the outcome.
+    req.session.oidcPending = all.filter((p) => p !== pending);
+    const baseUrl = baseUrlOf(req);
+    const result = await rp.finish({ baseUrl, callbackUrl: new URL(req.url, baseUrl), pending });
+    if (!result.ok) return failure(req, reply, result.code, result.reason, 'oidc');
+    const { identity, level, returnPath } = result.value;
+    return completeLogin(req, reply, identity, level, returnPath, 'oidc');
   });
 
   app.post('/anmelden/bundid', async (req, reply) => {
@@ -147,40 +224,28 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher 
     }
     if (!result.ok) return failure(req, reply, result.code, result.reason);
     const { identity, level, returnPath } = result.value;
-    const citizenId = await logInCitizen({ db, cipher, bpk2Key }, identity, level, req.id);
-    // A new session id at the moment of login defeats session fixation.
-    await req.session.regenerate();
-    req.session.citizenId = citizenId;
-    req.session.citizenLevel = level;
-    req.log.info({ event: 'citizen_login', level, reqId: req.id }, 'citizen logged in');
-    return reply.redirect(safeReturnPath(returnPath), 303);
+    return completeLogin(req, reply, identity, level, returnPath, 'saml');
   });
 
   app.post('/abmelden', async (req, reply) => {
     const citizenId = req.session.citizenId;
     if (citizenId) await recordAudit(db, { actorType: 'citizen', actorId: citizenId, action: 'citizen.logout', requestId: req.id });
     await req.session.destroy();
-    return reply.redirect('/', 303);
+    // Neither the demo nor the configured SAML identity provider is asked for single logout (not
+    // implemented): the page says that the login service may still hold a session.
+    return reply.redirect('/abgemeldet', 303);
   });
 
-  app.get('/konto', async (req, reply) => {
-    const citizen = requireCitizen(req, reply);
-    if (!citizen) return reply;
-    const account = await findCitizenAccount(db, citizen.id);
-    if (!account) return reply.redirect('/anmelden?weiter=%2Fkonto', 303);
-    const address = account.address_enc ? JSON.parse(cipher.decrypt(account.address_enc)) as CitizenAddress : null;
-    return reply.page('modules/identity/views/account.njk', {
-      pageTitle: req.t('identity.account.title'),
-      name: displayName(cipher, account),
-      address,
-      birthDate: cipher.decryptOptional(account.birth_date_enc),
-      email: cipher.decryptOptional(account.email_enc),
-      level: citizen.level,
-    });
-  });
+  app.get('/abgemeldet', async (req, reply) =>
+    reply.page('modules/identity/views/logged-out.njk', { pageTitle: req.t('identity.loggedOut.title') }));
 
   app.get('/saml/metadata', async (req, reply) =>
     reply.type('application/samlmetadata+xml; charset=utf-8').send(await sp.metadata(`${baseUrlOf(req)}${ACS_PATH}`)));
 
-  if (demoIdp) await app.register(demoIdpRoutes, { idp: demoIdp, baseUrlOf });
+  registerIdentityPersonalData();
+  const sms = config.demo ? createCapturingTextMessageSender(cipher) : null;
+  await app.register(accountRoutes, { config, db, cipher, mail, sms, baseUrlOf });
+  await app.register(staffOidcRoutes, { config, db, cipher, baseUrlOf });
+
+  if (demoIdp) await app.register(demoIdpRoutes, { idp: demoIdp, oidc: demoOidc, acrValues: config.oidc.acrValues, baseUrlOf });
 }

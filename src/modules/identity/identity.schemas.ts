@@ -27,3 +27,10 @@ export const demoIdpAnswerForm = z.object({
   requestedLevel: z.enum(['niedrig', 'substantiell', 'hoch']),
   relayState: z.string().max(80).optional().default(''),
 });
+
+/** The demo identity provider's choice on its OpenID Connect login page. */
+export const demoOidcAnswerForm = z.object({
+  person: z.string({ error: 'identity.demoIdp.person.required' }).regex(/^U\d{2}$/, 'identity.demoIdp.person.required'),
+  level: z.enum(['niedrig', 'substantiell', 'hoch'], { error: 'identity.demoIdp.level.required' }),
+  requestedLevel: z.enum(['niedrig', 'substantiell', 'hoch']).catch('niedrig'),
+});

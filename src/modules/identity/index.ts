@@ -1,8 +1,9 @@
 export { identityRoutes, registerCitizenIdentity } from './identity.routes.ts';
 export { identityCleanupJob, identitySchedules } from './identity-cleanup.ts';
-export { requireCitizen } from './identity.policy.ts';
-export type { Citizen } from './identity.policy.ts';
+export { currentCitizen, requireCitizen, requireCitizenLevel } from './identity.policy.ts';
+export type { Citizen, CurrentCitizen } from './identity.policy.ts';
 export { AUTHN_CONTEXT, meetsLevel, parseTrustLevel, TRUST_LEVELS } from './saml-profile.ts';
 export type { TrustLevel } from './saml-profile.ts';
 export { loadCitizenProfile } from './citizen-profile.ts';
 export type { CitizenProfile } from './citizen-profile.ts';
+export { safeReturnPath } from './identity.schemas.ts';

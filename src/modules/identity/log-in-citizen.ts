@@ -35,7 +35,7 @@ export interface LogInCitizenDeps {
 }
 
 /** Creates or updates the account; returns its id. */
-export async function logInCitizen(deps: LogInCitizenDeps, identity: AssertedIdentity, level: TrustLevel, requestId: string): Promise<string> {
+export async function logInCitizen(deps: LogInCitizenDeps, identity: AssertedIdentity, level: TrustLevel, requestId: string, method: 'saml' | 'oidc' = 'saml'): Promise<string> {
   const { cipher } = deps;
   const address: CitizenAddress = { street: identity.street, postalCode: identity.postalCode, locality: identity.locality, country: identity.country };
   const hasAddress = Object.values(address).some((v) => v !== null);
@@ -52,7 +52,7 @@ export async function logInCitizen(deps: LogInCitizenDeps, identity: AssertedIde
     await recordAudit(tx, {
       actorType: 'citizen', actorId: account.id, action: 'citizen.login',
       subjectType: 'citizen_account', subjectId: account.id,
-      details: { level, created: account.created }, requestId,
+      details: { level, method, created: account.created }, requestId,
     });
     return account.id;
   });

@@ -271,6 +271,68 @@ export interface CitizenAccountsTable {
   last_trust_level: TrustLevel;
   created_at: Timestamp;
   last_login_at: Timestamp;
+  contact_email_enc: string | null;
+  contact_phone_enc: string | null;
+  notify_mailbox_email: Generated<boolean>;
+  deleted_at: Timestamp | null;
+}
+
+export interface CitizenContactVerificationsTable {
+  account_id: string;
+  kind: 'email' | 'phone';
+  value_enc: string;
+  secret_hash: string;
+  attempts: Generated<number>;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface CapturedTextMessagesTable {
+  id: Generated<string>;
+  to_enc: string;
+  body_enc: string;
+  created_at: Timestamp;
+}
+
+export type OrganisationRole = 'administrator' | 'member';
+
+export interface OrganisationsTable {
+  id: Generated<string>;
+  external_id_hash: string;
+  name_enc: string;
+  address_enc: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OrganisationMembersTable {
+  organisation_id: string;
+  account_id: string;
+  role: OrganisationRole;
+  created_at: Timestamp;
+}
+
+export interface OrganisationInvitationsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  email_enc: string;
+  role: OrganisationRole;
+  token_hash: string;
+  invited_by: string | null;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface TenantStaffOidcTable {
+  tenant_id: string;
+  issuer: string;
+  client_id: string;
+  client_secret_enc: string;
+  email_claim: Generated<string>;
+  mfa_amr_values: Generated<string>;
+  enabled: Generated<boolean>;
+  updated_at: Timestamp;
 }
 
 export interface SamlRequestsTable {
@@ -503,4 +565,10 @@ export interface DB {
   payment_status_changes: PaymentStatusChangesTable;
   payment_refunds: PaymentRefundsTable;
   payment_simulator_transactions: PaymentSimulatorTransactionsTable;
+  citizen_contact_verifications: CitizenContactVerificationsTable;
+  captured_text_messages: CapturedTextMessagesTable;
+  organisations: OrganisationsTable;
+  organisation_members: OrganisationMembersTable;
+  organisation_invitations: OrganisationInvitationsTable;
+  tenant_staff_oidc: TenantStaffOidcTable;
 }

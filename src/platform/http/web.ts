@@ -37,9 +37,10 @@ export interface Viewer {
  * The only non-API POST routes without the CSRF token check: they receive cross-site SAML posts
  * that cannot carry our token. The assertion consumer is protected by the signed assertion, bound
  * to a request id we stored and accepted once; the demo identity provider's sign-on endpoint (demo
- * only) just shows its login page.
+ * only) just shows its login page; the demo OpenID provider's endpoints (demo only) are called
+ * server to server (token) or protect themselves (oidc-provider's own checks).
  */
-const CSRF_EXEMPT_ROUTES: ReadonlySet<string> = new Set(['POST /saml/acs', 'POST /demo-idp/sso']);
+const CSRF_EXEMPT_ROUTES: ReadonlySet<string> = new Set(['POST /saml/acs', 'POST /demo-idp/sso', 'POST /demo-idp/oidc/*']);
 
 declare module 'fastify' {
   interface FastifyRequest {
