@@ -6,6 +6,7 @@
 import type { AddressValue, Answers, FieldItem, FileReference, FormDefinition, FormItem } from './form-definition.ts';
 import { ADDRESS_PARTS, engineText, isAnswered, isFileReference } from './field-values.ts';
 import { indexForm, isItemShown, isStepVisible, localize, repetitionsOf, type FormIndex, type Frames } from './form-index.ts';
+import { parseIsoDate } from './rule-language.ts';
 import { ACTION_NAME, FIELD_PREFIX, type RawValues } from './read-answers.ts';
 import type { FieldError } from './validate-answers.ts';
 
@@ -356,9 +357,9 @@ export function displayLines(index: FormIndex, field: FieldItem, value: unknown,
   };
   switch (field.type) {
     case 'date': {
-      if (typeof value !== 'string') return [];
-      const [y, m, d] = value.split('-').map(Number);
-      return [new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(y!, m! - 1, d!)))];
+      const date = parseIsoDate(value);
+      if (!date) return typeof value === 'string' ? [value] : [];
+      return [new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(date.y, date.m - 1, date.d)))];
     }
     case 'integer':
     case 'number':
@@ -372,6 +373,7 @@ export function displayLines(index: FormIndex, field: FieldItem, value: unknown,
     case 'multi-choice':
       return Array.isArray(value) ? value.map((v) => label(String(v))) : [];
     case 'address': {
+      if (!value || typeof value !== 'object') return [String(value)];
       const a = value as AddressValue;
       return [`${a.street} ${a.houseNumber}`, `${a.postcode} ${a.city}`, ...(a.country !== 'DE' ? [a.country] : [])];
     }
