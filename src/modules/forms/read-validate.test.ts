@@ -209,7 +209,7 @@ test('visible steps, and prefill from the identity', () => {
   assert.deepEqual(pruneHiddenAnswers(result.definition, { kind: false, kname: 'x' }), { kind: false });
 
   const prefilled = applyPrefill(definition, { vorname: 'Schon da' }, {
-    givenName: 'Erika', birthDate: '1964-08-12', address: { street: 'Heidestraße', houseNumber: '17', postcode: '51147', city: 'Köln' },
+    givenName: 'Erika', birthDate: '1964-08-12', address: { street: 'Heidestraße 17', postcode: '51147', city: 'Köln' },
   });
   assert.deepEqual(prefilled.prefilledIds, ['geburt', 'anschrift']);
   assert.equal(prefilled.answers.vorname, 'Schon da', 'an answer is never overwritten');
