@@ -5,7 +5,7 @@
  */
 import type { AddressValue, Answers, FieldItem, FileReference, FormDefinition, FormItem } from './form-definition.ts';
 import { ADDRESS_PARTS, engineText, isAnswered, isFileReference } from './field-values.ts';
-import { indexForm, isItemShown, isStepVisible, localize, repetitionsOf, type FormIndex, type Frames } from './form-index.ts';
+import { answerOf, indexForm, isItemShown, isStepVisible, localize, repetitionsOf, type FormIndex, type Frames } from './form-index.ts';
 import { parseIsoDate } from './rule-language.ts';
 import { ACTION_NAME, FIELD_PREFIX, type RawValues } from './read-answers.ts';
 import type { FieldError } from './validate-answers.ts';
@@ -162,7 +162,7 @@ export function buildStepView(definition: FormDefinition, stepId: string, input:
 
 function fieldView(index: FormIndex, field: FieldItem, name: string, frame: Answers, raw: RawValues, error: FieldError | undefined, prefilled: boolean, locale: Locale): FieldView {
   const t = (key: Parameters<typeof engineText>[0], params?: Parameters<typeof engineText>[1]) => localize(engineText(key, params), locale);
-  const value = frame[field.id];
+  const value = answerOf(frame, field.id);
   const rawValue = raw[name];
   const hint: string[] = [];
   if (field.help) hint.push(localize(field.help, locale));
@@ -333,7 +333,7 @@ export function buildSummaryView(definition: FormDefinition, answers: Answers, l
           }
           continue;
         }
-        const value = frame[item.id];
+        const value = answerOf(frame, item.id);
         const answered = isAnswered(value);
         const lines = answered ? displayLines(index, item, value, locale) : [notAnswered];
         rows.push({

@@ -43,6 +43,9 @@ test('ids must be unique across steps, items (also nested) and rules, and not re
   const reserved = base();
   reserved.steps[0]!.items[1]!.id = 'and';
   expectProblem(reserved, 'steps.0.items.1.id', /reserved word/);
+  const prototypeName = base();
+  prototypeName.steps[0]!.items[1]!.id = 'constructor';
+  expectProblem(prototypeName, 'steps.0.items.1.id', /name of JavaScript objects/);
 });
 
 test('code lists must exist and belong to choice fields only', () => {

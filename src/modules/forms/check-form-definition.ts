@@ -45,6 +45,7 @@ export function checkFormDefinition(json: unknown): CheckResult {
     if (earlier !== undefined) problem(`${path}.id`, `the id "${id}" is already used at ${earlier}`);
     else seen.set(id, path);
     if (RESERVED_WORDS.has(id)) problem(`${path}.id`, `"${id}" is a reserved word of the rule language and cannot be an id`);
+    else if (id in Object.prototype) problem(`${path}.id`, `"${id}" is a name of JavaScript objects and cannot be an id`);
   };
   const visit = (items: FormItem[], path: string, repeating: GroupItem[]) => {
     items.forEach((item, i) => {

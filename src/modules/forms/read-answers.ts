@@ -16,7 +16,7 @@
  */
 import type { AnswerValue, Answers, FileReference, FormDefinition, FormItem } from './form-definition.ts';
 import { ADDRESS_PARTS, isFileReference, parseFieldInput, type RawInput } from './field-values.ts';
-import { indexForm, isItemShown, isStepVisible, repetitionsOf, type FormIndex, type Frames } from './form-index.ts';
+import { answerOf, indexForm, isItemShown, isStepVisible, repetitionsOf, type FormIndex, type Frames } from './form-index.ts';
 
 /** The prefix of every field name in the body. */
 export const FIELD_PREFIX = 'f';
@@ -96,7 +96,8 @@ export function readStepAnswers(definition: FormDefinition, stepId: string, body
         continue;
       }
       if (item.type === 'file') {
-        const files = Array.isArray(previousFrame[item.id]) ? (previousFrame[item.id] as unknown[]).filter(isFileReference) : [];
+        const previousFiles = answerOf(previousFrame, item.id);
+        const files = Array.isArray(previousFiles) ? (previousFiles as unknown[]).filter(isFileReference) : [];
         let kept: FileReference[] = files;
         if (requested.kind === 'remove-file' && requested.name === name) {
           kept = files.filter((f) => f.uploadId !== requested.uploadId);

@@ -74,7 +74,7 @@ test('addresses: parts, default country, German postcodes, and the part an error
   const full = { 'f.x.street': 'Heidestraße', 'f.x.houseNumber': '17a', 'f.x.postcode': '51147', 'f.x.city': 'Köln' };
   assert.deepEqual(roundTrip({ type: 'address' }, full).value, { street: 'Heidestraße', houseNumber: '17a', postcode: '51147', city: 'Köln', country: 'DE' });
   const short = roundTrip({ type: 'address' }, { ...full, 'f.x.postcode': '5114' });
-  assert.deepEqual(short.errors.map((e) => [e.fieldId, e.code]), [['f.x.postcode', 'forms.error.postcode']]);
+  assert.deepEqual(short.errors.map((e) => [e.fieldId, e.path, e.code]), [['f.x.postcode', 'x.postcode', 'forms.error.postcode']]);
   assert.deepEqual(roundTrip({ type: 'address' }, { ...full, 'f.x.postcode': 'A-1010', 'f.x.country': 'at' }).codes, []);
   const partial = roundTrip({ type: 'address' }, { 'f.x.street': 'Heidestraße', 'f.x.city': 'Köln' });
   assert.equal(partial.value, undefined);
