@@ -5,7 +5,8 @@
  */
 import type { AddressValue, Answers, FieldItem, FileReference, FormDefinition, FormItem } from './form-definition.ts';
 import { ADDRESS_PARTS, engineText, isAnswered, isFileReference } from './field-values.ts';
-import { indexForm, isItemShown, isStepVisible, localize, repetitionsOf, type FormIndex, type Frames } from './form-index.ts';
+import { answerOf, indexForm, isItemShown, isStepVisible, localize, repetitionsOf, type FormIndex, type Frames } from './form-index.ts';
+import { parseIsoDate } from './rule-language.ts';
 import { ACTION_NAME, FIELD_PREFIX, type RawValues } from './read-answers.ts';
 import type { FieldError } from './validate-answers.ts';
 
@@ -161,7 +162,7 @@ export function buildStepView(definition: FormDefinition, stepId: string, input:
 
 function fieldView(index: FormIndex, field: FieldItem, name: string, frame: Answers, raw: RawValues, error: FieldError | undefined, prefilled: boolean, locale: Locale): FieldView {
   const t = (key: Parameters<typeof engineText>[0], params?: Parameters<typeof engineText>[1]) => localize(engineText(key, params), locale);
-  const value = frame[field.id];
+  const value = answerOf(frame, field.id);
   const rawValue = raw[name];
   const hint: string[] = [];
   if (field.help) hint.push(localize(field.help, locale));
@@ -332,7 +333,7 @@ export function buildSummaryView(definition: FormDefinition, answers: Answers, l
           }
           continue;
         }
-        const value = frame[item.id];
+        const value = answerOf(frame, item.id);
         const answered = isAnswered(value);
         const lines = answered ? displayLines(index, item, value, locale) : [notAnswered];
         rows.push({
@@ -356,9 +357,9 @@ export function displayLines(index: FormIndex, field: FieldItem, value: unknown,
   };
   switch (field.type) {
     case 'date': {
-      if (typeof value !== 'string') return [];
-      const [y, m, d] = value.split('-').map(Number);
-      return [new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(y!, m! - 1, d!)))];
+      const date = parseIsoDate(value);
+      if (!date) return typeof value === 'string' ? [value] : [];
+      return [new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(date.y, date.m - 1, date.d)))];
     }
     case 'integer':
     case 'number':
@@ -372,6 +373,7 @@ export function displayLines(index: FormIndex, field: FieldItem, value: unknown,
     case 'multi-choice':
       return Array.isArray(value) ? value.map((v) => label(String(v))) : [];
     case 'address': {
+      if (!value || typeof value !== 'object') return [String(value)];
       const a = value as AddressValue;
       return [`${a.street} ${a.houseNumber}`, `${a.postcode} ${a.city}`, ...(a.country !== 'DE' ? [a.country] : [])];
     }

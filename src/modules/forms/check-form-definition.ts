@@ -45,6 +45,7 @@ export function checkFormDefinition(json: unknown): CheckResult {
     if (earlier !== undefined) problem(`${path}.id`, `the id "${id}" is already used at ${earlier}`);
     else seen.set(id, path);
     if (RESERVED_WORDS.has(id)) problem(`${path}.id`, `"${id}" is a reserved word of the rule language and cannot be an id`);
+    else if (id in Object.prototype) problem(`${path}.id`, `"${id}" is a name of JavaScript objects and cannot be an id`);
   };
   const visit = (items: FormItem[], path: string, repeating: GroupItem[]) => {
     items.forEach((item, i) => {
@@ -152,8 +153,9 @@ function checkField(field: FieldItem, path: string, definition: FormDefinition, 
 
 /**
  * Refuses a pattern that is not a valid JavaScript RegExp (with the `u` flag), that uses
- * back-references or lookbehind, or whose quantified group itself contains an unbounded
- * quantifier (`(a+)+`, `(\d*)*`, `(x|y+){2,}`): such nested quantifiers backtrack exponentially.
+ * back-references, or where a group containing a variable quantifier (`+`, `*`, `?`, `{n,m}`) is
+ * itself repeated a variable or large number of times (`(a+)+`, `(\d*)*`, `(x?){20}`): such nested
+ * quantifiers backtrack exponentially. Conservative: some harmless patterns (`(a?b)+`) are refused too.
  */
 export function checkPattern(pattern: string): string | undefined {
   try {
@@ -197,9 +199,10 @@ export function checkPattern(pattern: string): string | undefined {
     }
     const repeat = quantifierAt(pattern, i);
     if (repeat) {
-      if (lastWasGroup && lastGroupHadRepeat && repeat.unbounded) return 'nested quantifiers (like (a+)+) can take exponential time and are not allowed';
-      if (repeat.unbounded && stack.length > 0) stack[stack.length - 1]!.hasRepeat = true;
-      if (lastWasGroup && repeat.unbounded && stack.length > 0) stack[stack.length - 1]!.hasRepeat = true;
+      const variable = repeat.max > repeat.min;
+      const repeatsMuch = (variable && repeat.max > 1) || repeat.max > 10;
+      if (lastWasGroup && lastGroupHadRepeat && repeatsMuch) return 'nested quantifiers (like (a+)+) can take exponential time and are not allowed';
+      if ((variable || (lastWasGroup && lastGroupHadRepeat)) && stack.length > 0) stack[stack.length - 1]!.hasRepeat = true;
       i += repeat.length - 1;
       lastWasGroup = false;
       continue;
@@ -209,16 +212,19 @@ export function checkPattern(pattern: string): string | undefined {
   return undefined;
 }
 
-/** A quantifier at `i`: `*`, `+`, `{n,}`, `{n,m}` with m > 1 count as repeats; `?` and `{0,1}` do not. */
-function quantifierAt(pattern: string, i: number): { unbounded: boolean; length: number } | undefined {
+/** A quantifier at `i` with its bounds (`*` is 0..∞, `?` 0..1, `{n}` n..n) and its length in the source. */
+function quantifierAt(pattern: string, i: number): { min: number; max: number; length: number } | undefined {
   const c = pattern[i];
-  if (c === '*' || c === '+') return { unbounded: true, length: pattern[i + 1] === '?' ? 2 : 1 };
-  if (c === '?') return { unbounded: false, length: 1 };
+  const lazy = pattern[i + 1] === '?' ? 1 : 0;
+  if (c === '*') return { min: 0, max: Infinity, length: 1 + lazy };
+  if (c === '+') return { min: 1, max: Infinity, length: 1 + lazy };
+  if (c === '?') return { min: 0, max: 1, length: 1 + lazy };
   if (c === '{') {
     const match = /^\{(\d+)(,(\d*))?\}\??/.exec(pattern.slice(i));
     if (!match) return undefined;
-    const max = match[2] === undefined ? Number(match[1]) : match[3] === '' ? Infinity : Number(match[3]);
-    return { unbounded: max > 1, length: match[0].length };
+    const min = Number(match[1]);
+    const max = match[2] === undefined ? min : match[3] === '' ? Infinity : Number(match[3]);
+    return { min, max, length: match[0].length };
   }
   return undefined;
 }

@@ -99,7 +99,7 @@ export function isRequired(index: FormIndex, field: FieldItem, frames: Frames, t
 
 /** The repetitions of a repeating group in a frame (an array of answer objects, possibly empty). */
 export function repetitionsOf(frame: Answers, groupId: string): Answers[] {
-  const value = frame[groupId];
+  const value = answerOf(frame, groupId);
   return Array.isArray(value) ? (value as unknown[]).filter((r): r is Answers => !!r && typeof r === 'object' && !Array.isArray(r)) : [];
 }
 
@@ -111,4 +111,9 @@ export function localize(text: LocalizedText, locale: string): string {
 /** The body field name of an item: `f.<id>`, inside repetitions `f.<group>.<index>.<id>`. */
 export function fieldName(prefix: string, id: string): string {
   return `${prefix}.${id}`;
+}
+
+/** The answer stored under `id` in a frame (own properties only: an id like `constructor` is never read from the prototype). */
+export function answerOf(frame: Answers, id: string): Answers[string] | undefined {
+  return Object.hasOwn(frame, id) ? frame[id] : undefined;
 }

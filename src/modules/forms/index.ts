@@ -10,3 +10,5 @@ export type { FieldError, ValidationOptions } from './validate-answers.ts';
 export { scopeFor, localize } from './form-index.ts';
 export { buildStepView, buildSummaryView } from './build-views.ts';
 export type { StepView, StepViewInput, ItemView, FieldView, SummaryView, SummaryStep, SummaryRow } from './build-views.ts';
+export { loadReferenceForm, REFERENCE_FORMS } from './reference-forms.ts';
+export type { ReferenceFormName } from './reference-forms.ts';

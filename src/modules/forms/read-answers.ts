@@ -16,7 +16,7 @@
  */
 import type { AnswerValue, Answers, FileReference, FormDefinition, FormItem } from './form-definition.ts';
 import { ADDRESS_PARTS, isFileReference, parseFieldInput, type RawInput } from './field-values.ts';
-import { indexForm, isItemShown, isStepVisible, repetitionsOf, type FormIndex, type Frames } from './form-index.ts';
+import { answerOf, indexForm, isItemShown, isStepVisible, repetitionsOf, type FormIndex, type Frames } from './form-index.ts';
 
 /** The prefix of every field name in the body. */
 export const FIELD_PREFIX = 'f';
@@ -96,7 +96,8 @@ export function readStepAnswers(definition: FormDefinition, stepId: string, body
         continue;
       }
       if (item.type === 'file') {
-        const files = Array.isArray(previousFrame[item.id]) ? (previousFrame[item.id] as unknown[]).filter(isFileReference) : [];
+        const previousFiles = answerOf(previousFrame, item.id);
+        const files = Array.isArray(previousFiles) ? (previousFiles as unknown[]).filter(isFileReference) : [];
         let kept: FileReference[] = files;
         if (requested.kind === 'remove-file' && requested.name === name) {
           kept = files.filter((f) => f.uploadId !== requested.uploadId);
@@ -230,7 +231,7 @@ function pruneAnswers(index: FormIndex, answers: Answers): Answers {
 
 /** Values for prefill, from the identity (what the user agreed to take over). */
 export type PrefillValues = Partial<Record<'givenName' | 'familyName' | 'birthDate' | 'placeOfBirth' | 'email' | 'organisationName', string>> &
-  Partial<Record<'address' | 'organisationAddress', { street: string; houseNumber: string; postcode: string; city: string; country?: string }>>;
+  Partial<Record<'address' | 'organisationAddress', { street: string; houseNumber?: string; postcode: string; city: string; country?: string }>>;
 
 /**
  * Fills unanswered top-level fields that name a `prefill` source from `values` (normalised like
@@ -245,7 +246,7 @@ export function applyPrefill(definition: FormDefinition, answers: Answers, value
       if (item.kind !== 'field' || !item.prefill || Object.hasOwn(out, item.id)) continue;
       const source = values[item.prefill];
       if (source === undefined) continue;
-      const input: RawInput = typeof source === 'string' ? source : { ...source, country: source.country ?? 'DE' };
+      const input: RawInput = typeof source === 'string' ? source : { ...splitStreet(source.street, source.houseNumber), postcode: source.postcode, city: source.city, country: source.country ?? 'DE' };
       const parsed = parseFieldInput(item, input, definition.codeLists);
       if (parsed.ok && parsed.value !== undefined) {
         out[item.id] = parsed.value as AnswerValue;
@@ -255,4 +256,11 @@ export function applyPrefill(definition: FormDefinition, answers: Answers, value
   };
   for (const step of definition.steps) visit(step.items);
   return { answers: out, prefilledIds };
+}
+
+/** BundID sends "Heidestraße 17a" as the street: the trailing house number is split off when none is given. */
+function splitStreet(street: string, houseNumber: string | undefined): { street: string; houseNumber: string } {
+  if (houseNumber) return { street, houseNumber };
+  const match = /^(.*\S)\s+(\d+\s?[a-zA-Z]?(?:\s?[-/]\s?\d+\s?[a-zA-Z]?)?)$/.exec(street.trim());
+  return match ? { street: match[1]!, houseNumber: match[2]! } : { street, houseNumber: '' };
 }

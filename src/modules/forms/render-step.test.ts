@@ -15,6 +15,7 @@ import nunjucks from 'nunjucks';
 import { parse, type HTMLElement } from 'node-html-parser';
 import { buildStepView, buildSummaryView } from './build-views.ts';
 import { readStepAnswers } from './read-answers.ts';
+import { loadReferenceForm, REFERENCE_FORMS } from './reference-forms.ts';
 import { everyTypeDefinition } from './test-fixtures.ts';
 import { validateStep } from './validate-answers.ts';
 
@@ -163,6 +164,17 @@ test('steps (de/en, empty and with errors) and the summary are valid HTML (Nu Ht
     ['tiere de empty', renderStep('tiere', {}, {}, 'de', false)],
     ['summary', env.renderString(SUMMARY, { view: buildSummaryView(definition, { ...complete, hunde: [{ rasse: 'Dackel', listenhund: false, impfungen: [{ impfung_datum: '2025-01-02' }] }] }, 'de') })],
   ];
+  // Every step of every reference procedure: empty (German) and posted empty with its errors (English).
+  for (const name of REFERENCE_FORMS) {
+    const reference = loadReferenceForm(name);
+    for (const step of reference.steps) {
+      pages.push([`${name}/${step.id} de`, env.renderString(PAGE, { locale: 'de', view: buildStepView(reference, step.id, { answers: {}, locale: 'de' }) })]);
+      const read = readStepAnswers(reference, step.id, {}, {});
+      const errors = validateStep(reference, step.id, read.answers, read.raw);
+      pages.push([`${name}/${step.id} en errors`, env.renderString(PAGE, { locale: 'en', view: buildStepView(reference, step.id, { answers: read.answers, raw: read.raw, errors, locale: 'en' }) })]);
+      checkWiring(`${name}/${step.id}`, pages[pages.length - 1]![1]);
+    }
+  }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'forms-html-'));
   try {
     const byFile = new Map<string, string>();

@@ -5,7 +5,7 @@
  */
 import type { Answers, FieldItem, FormDefinition, FormItem, FormStep, LocalizedText } from './form-definition.ts';
 import { checkFieldValue, engineMessage, isAnswered, parseFieldInput, type EngineMessage } from './field-values.ts';
-import { holds, indexForm, isItemShown, isRequired, isStepVisible, repetitionsOf, type FormIndex, type Frames } from './form-index.ts';
+import { answerOf, holds, indexForm, isItemShown, isRequired, isStepVisible, repetitionsOf, type FormIndex, type Frames } from './form-index.ts';
 import { FIELD_PREFIX, rawInputFrom, type RawValues } from './read-answers.ts';
 import { referencedIds } from './rule-language.ts';
 
@@ -17,6 +17,8 @@ import { referencedIds } from './rule-language.ts';
  */
 export interface FieldError {
   fieldId: string;
+  /** Where in the answers (for the JSON API): `hunde.0.seit`, `anschrift.postcode` — the fieldId without `f.`. */
+  path: string;
   stepId: string;
   itemId: string;
   code: string;
@@ -109,7 +111,7 @@ function validateItems(index: FormIndex, step: FormStep, items: FormItem[], pref
       repetitions.forEach((repetition, i) => validateItems(index, step, item.items, `${name}.${i}`, [...frames, repetition], raw, errors, today));
       continue;
     }
-    const value = frame[item.id];
+    const value = answerOf(frame, item.id);
     if (raw && item.type !== 'file' && !isAnswered(value)) {
       const input = rawInputFrom(raw, item.type, name);
       const parsed = parseFieldInput(item, input, index.definition.codeLists);
@@ -153,14 +155,14 @@ function validateRules(index: FormIndex, answers: Answers, errors: FieldError[],
       const name = `${prefix}.${target.item.id}`;
       const fieldId = target.item.kind === 'field' ? inputId(target.item, name) : name;
       if (errors.some((e) => e.fieldId === fieldId)) return;
-      errors.push({ fieldId, stepId: target.step.id, itemId: target.item.id, code: `rule:${rule.id}`, message: rule.message });
+      errors.push({ fieldId, path: fieldId.slice(FIELD_PREFIX.length + 1), stepId: target.step.id, itemId: target.item.id, code: `rule:${rule.id}`, message: rule.message });
     };
     each(anchor.groups, [answers], FIELD_PREFIX);
   }
 }
 
 function error(fieldId: string, step: FormStep, itemId: string, message: EngineMessage): FieldError {
-  return { fieldId, stepId: step.id, itemId, code: message.code, message: message.text };
+  return { fieldId, path: fieldId.slice(FIELD_PREFIX.length + 1), stepId: step.id, itemId, code: message.code, message: message.text };
 }
 
 /** The HTML id of the input an error links to: for an address the part at fault, else the field's first input. */
