@@ -47,6 +47,7 @@ const COMPLETE_PRODUCTION = {
   PUBLIC_URL: 'https://portal.example.de', SAML_IDP_METADATA: 'https://id.bund.de/idp/metadata.xml',
   SAML_SP_KEY_FILE: '/etc/portal/saml-sp.key', SAML_SP_CERT_FILE: '/etc/portal/saml-sp.crt',
   SEAL_KEY_FILE: '/etc/portal/seal.key', SEAL_CERT_FILE: '/etc/portal/seal.crt',
+  PMPAYMENT_URL: 'https://payment.example.de/pmpayment', PMPAYMENT_SECRET: 'p'.repeat(40),
 };
 
 test('production with complete settings starts without demo data, without the demo identity provider and with secure cookies', () => {

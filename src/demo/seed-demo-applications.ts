@@ -5,21 +5,17 @@
  * These procedures are part of each tenant's demo count (DEMO_PROCEDURE_COUNTS): the generic demo
  * procedures leave room for them. Idempotent.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../platform/db/database.ts';
 import type { TrustLevel } from '../platform/db/schema.ts';
 import { upsertOnlineProcedure } from '../modules/catalog/index.ts';
-import { checkFormDefinition, type FormDefinition } from '../modules/forms/index.ts';
+import { loadReferenceForm, type FormDefinition, type ReferenceFormName } from '../modules/forms/index.ts';
 import { formSlug, insertApplicationProcedure } from '../modules/form-library/index.ts';
-
-const REFERENCE_FORMS_DIR = path.resolve(import.meta.dirname, '../modules/forms/reference-forms');
 
 interface DemoProcedure {
   tenant: string;
-  /** Reference form file (without .json); the form is owned by `owner` (default: `tenant`). */
-  form: string;
+  /** Reference form; the form is owned by `owner` (default: `tenant`). */
+  form: ReferenceFormName;
   owner?: string;
   leikaKey: string;
   name: string;
@@ -45,12 +41,6 @@ export function reservedDemoServices(): Map<string, string[]> {
   return reserved;
 }
 
-async function loadReferenceForm(name: string): Promise<FormDefinition> {
-  const checked = checkFormDefinition(JSON.parse(await readFile(path.join(REFERENCE_FORMS_DIR, `${name}.json`), 'utf8')));
-  if (!checked.ok) throw new Error(`reference form ${name} is invalid: ${checked.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
-  return checked.definition;
-}
-
 /** The owner's form with the slug, created with the definition as version 1 when missing. */
 async function ensureForm(tx: Tx, ownerTenantId: string, definition: FormDefinition, share: boolean): Promise<string> {
   const slug = formSlug(definition.title.de);
@@ -66,7 +56,7 @@ async function ensureForm(tx: Tx, ownerTenantId: string, definition: FormDefinit
 /** Stores the demo forms and procedures for the tenants given by slug. */
 export async function seedDemoApplications(db: Db, tenantIdsBySlug: Map<string, { id: string }>): Promise<void> {
   const definitions = new Map<string, FormDefinition>();
-  for (const p of DEMO_APPLICATION_PROCEDURES) if (!definitions.has(p.form)) definitions.set(p.form, await loadReferenceForm(p.form));
+  for (const p of DEMO_APPLICATION_PROCEDURES) if (!definitions.has(p.form)) definitions.set(p.form, loadReferenceForm(p.form));
   await db.transaction().execute(async (tx) => {
     for (const p of DEMO_APPLICATION_PROCEDURES) {
       const tenant = tenantIdsBySlug.get(p.tenant);

@@ -39,7 +39,7 @@ export async function describeService(db: Db, leikaKey: string, ags: string | un
     legalBasis: splitLegalBasis(service.legal_basis),
     municipality: municipality ? { ags: municipality.ags, ars: municipality.ars, name: municipality.name } : null,
     responsibleAuthority: authority ? presentAuthority(authority) : null,
-    onlineProcedures: procedures.map(presentProcedure),
+    onlineProcedures: procedures.map((p) => presentProcedure(p, municipality?.ags)),
     localText: localText ? {
       fees: localText.fees, contact: localText.contact, localRequirements: localText.local_requirements,
       updatedAt: new Date(localText.updated_at).toISOString(),

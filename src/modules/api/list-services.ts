@@ -50,7 +50,7 @@ export async function listServicesForApi(db: Db, query: z.output<typeof serviceL
       topic: s.topic_name,
       ozgService: s.ozg_service_name,
       online: municipality ? s.online_count > 0 : null,
-      onlineProcedures: procedures.filter((p) => p.leika_key === s.leika_key).map(presentProcedure),
+      onlineProcedures: procedures.filter((p) => p.leika_key === s.leika_key).map((p) => presentProcedure(p, municipality?.ags)),
       url: servicePageUrl(s.leika_key, municipality?.ags),
     })),
   };

@@ -55,7 +55,7 @@ export const apiMessagesDe = {
   'api.doc.response.tooManyRequests': 'Zu viele Anfragen; Retry-After sagt, nach wie vielen Sekunden es wieder geht.',
   'api.doc.schema.onlineProcedure': 'Ein Online-Verfahren, das den Einwohnern der Gemeinde offensteht.',
   'api.doc.schema.procedureKind': 'internal: läuft auf diesem Portal; external: bei einem anderen Anbieter (url).',
-  'api.doc.schema.procedureUrl': 'Adresse des Verfahrens; null bei Verfahren, die auf diesem Portal laufen.',
+  'api.doc.schema.procedureUrl': 'Adresse des Verfahrens: extern, oder die Startseite auf diesem Portal (relativ); null bei Verfahren dieses Portals, die noch kein Formular haben.',
   'api.doc.schema.maturityModel': 'OZG-Reifegradmodell: 1 (Stufen 0–4) oder 2 (ab 2025, Stufen 0–7).',
   'api.doc.schema.procedureAuthority': 'Die Behörde, die das Verfahren anbietet.',
   'api.doc.schema.topic': 'Themenfeld des OZG-Katalogs.',

@@ -55,7 +55,7 @@ export const apiMessagesEn: Record<keyof typeof apiMessagesDe, string> = {
   'api.doc.response.tooManyRequests': 'Too many requests; Retry-After says after how many seconds to try again.',
   'api.doc.schema.onlineProcedure': 'An online procedure open to the residents of the municipality.',
   'api.doc.schema.procedureKind': 'internal: runs on this portal; external: with another provider (url).',
-  'api.doc.schema.procedureUrl': 'Address of the procedure; null for procedures running on this portal.',
+  'api.doc.schema.procedureUrl': 'Address of the procedure: external, or its start page on this portal (relative); null for procedures of this portal that have no form yet.',
   'api.doc.schema.maturityModel': 'OZG maturity model: 1 (levels 0–4) or 2 (from 2025, levels 0–7).',
   'api.doc.schema.procedureAuthority': 'The authority offering the procedure.',
   'api.doc.schema.topic': 'Topic of the OZG catalogue.',

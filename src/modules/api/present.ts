@@ -28,11 +28,16 @@ export async function requireMunicipality(db: Db, ags: string, name = 'ags'): Pr
   return municipality;
 }
 
-/** An online procedure row (see `listOnlineProceduresFor`) as the API shows it. */
+/**
+ * An online procedure row (see `listOnlineProceduresFor`) as the API shows it. A procedure on this
+ * portal that can be applied for has the portal's start page as its address (for the municipality).
+ */
 export function presentProcedure(p: {
-  name: string; kind: 'internal' | 'external'; url: string | null; maturity_model: '1' | '2'; maturity_level: number; tenant_name: string;
-}): OnlineProcedureBody {
-  return { name: p.name, kind: p.kind, url: p.url, maturityModel: p.maturity_model, maturityLevel: p.maturity_level, authority: p.tenant_name };
+  id: string; name: string; kind: 'internal' | 'external'; url: string | null; maturity_model: '1' | '2'; maturity_level: number; tenant_name: string;
+  applicable: boolean | number;
+}, ags: string | undefined): OnlineProcedureBody {
+  const url = p.kind === 'external' ? p.url : p.applicable ? `/antraege/neu/${p.id}${ags ? `?ags=${ags}` : ''}` : null;
+  return { name: p.name, kind: p.kind, url, maturityModel: p.maturity_model, maturityLevel: p.maturity_level, authority: p.tenant_name };
 }
 
 /** The responsible authority as the API shows it (the tenant id stays internal). */

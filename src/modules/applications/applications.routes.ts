@@ -31,9 +31,9 @@ const idParam = z.object({ id: z.uuid() });
 const stepParams = z.object({ id: z.uuid(), stepId: z.string().max(80) });
 const startBody = z.object({ ags: z.string().regex(/^\d{8}$/), startKey: z.uuid(), prefill: z.literal('ja').optional() });
 
-/** The owner the logged-in person acts for (business accounts: the organisation, once chosen). */
+/** Whom an application belongs to: the person, or the organisation the person acts for (business account). */
 export function ownerOf(citizen: Citizen): ApplicationOwner {
-  return { accountId: citizen.id, organisationId: null };
+  return { accountId: citizen.id, organisationId: citizen.organisationId };
 }
 
 function stepUpUrl(level: TrustLevel, returnTo: string): string {
@@ -187,12 +187,12 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
       answers: state.answers, raw: state.raw, errors: state.errors, locale: req.locale,
       prefilledIds: await prefilledIds(application, definition),
     });
-    return reply.code(status).page(`${VIEWS}/step.njk`, {
+    return reply.page(`${VIEWS}/step.njk`, {
       pageTitle: `${state.errors.length ? `${req.t('form.errorPrefix')} ` : ''}${localized(steps[index]?.title ?? definition.title, req.locale)} – ${application.procedureName}`,
       application, step, formTitle: localized(definition.title, req.locale), hasFiles: stepHasFiles(definition, stepId),
       stepNumber: index + 1, stepCount: steps.length,
       previousUrl: index > 0 ? `/antraege/${application.id}/schritte/${steps[index - 1]?.id}` : null,
-    });
+    }, status);
   }
 
   app.post('/antraege/:id/schritte/:stepId', async (req, reply) => {
@@ -257,12 +257,12 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     if (result.code === 'INVALID') {
       // Each error links to the step page where the field is.
       const errors = result.errors.map((e) => ({ field: e.fieldId, message: messageText(e.message, req), href: `/antraege/${application.id}/schritte/${e.stepId}#${e.fieldId}` }));
-      return reply.code(400).page(`${VIEWS}/check.njk`, { pageTitle: `${req.t('form.errorPrefix')} ${req.t('applications.check.title')}`, application, formTitle: localized(definition.title, req.locale), summary, errors });
+      return reply.page(`${VIEWS}/check.njk`, { pageTitle: `${req.t('form.errorPrefix')} ${req.t('applications.check.title')}`, application, formTitle: localized(definition.title, req.locale), summary, errors }, 400);
     }
-    return reply.code(409).page(`${VIEWS}/check.njk`, {
+    return reply.page(`${VIEWS}/check.njk`, {
       pageTitle: req.t('applications.check.title'), application, formTitle: localized(definition.title, req.locale), summary, errors: [],
       notResponsible: result.authority ?? { name: null },
-    });
+    }, 409);
   });
 
   app.get('/antraege/:id/eingangsbestaetigung.pdf', async (req, reply) => {

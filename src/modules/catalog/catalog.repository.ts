@@ -151,6 +151,8 @@ export async function listOnlineProceduresFor(db: Db, tenantIds: string[], leika
   if (tenantIds.length === 0 || leikaKeys?.length === 0) return [];
   let query = db.selectFrom('online_procedures as p').innerJoin('tenants as t', 't.id', 'p.tenant_id')
     .select(['p.id', 'p.leika_key', 'p.name', 'p.kind', 'p.url', 'p.maturity_model', 'p.maturity_level', 't.name as tenant_name', 't.id as tenant_id'])
+    // An internal procedure can be started here once a form is attached (applications module).
+    .select((eb) => eb.exists(eb.selectFrom('application_procedures as ap').select('ap.online_procedure_id').whereRef('ap.online_procedure_id', '=', 'p.id')).as('applicable'))
     .where('p.active', '=', true).where('p.tenant_id', 'in', tenantIds);
   if (leikaKeys) query = query.where('p.leika_key', 'in', leikaKeys);
   return query.orderBy('p.leika_key').orderBy('p.name').orderBy('p.id').execute();

@@ -50,10 +50,10 @@ export async function formLibraryRoutes(app: FastifyInstance, deps: AppDeps): Pr
     const [own, shared, procedures] = await Promise.all([
       listOwnForms(db, editor.tenant.id), listSharedForms(db, editor.tenant.id), listTenantProcedures(db, editor.tenant.id),
     ]);
-    return reply.code(status).page(`${VIEWS}/index.njk`, {
+    return reply.page(`${VIEWS}/index.njk`, {
       pageTitle: `${form.errors.length ? `${req.t('form.errorPrefix')} ` : ''}${req.t('formLibrary.title')}`,
       editor, own, shared, procedures, notice: noticeOf(req), ...form, problems,
-    });
+    }, status);
   }
 
   async function requireUsableForm(editor: EditorContext, formId: string): Promise<FormSummary> {
@@ -66,13 +66,13 @@ export async function formLibraryRoutes(app: FastifyInstance, deps: AppDeps): Pr
     const own = form.ownerTenantId === editor.tenant.id;
     const [versions, procedures] = await Promise.all([listVersions(db, form.id), listTenantProcedures(db, editor.tenant.id, form.id)]);
     const errors = [...(state.version?.errors ?? []), ...(state.offer?.errors ?? [])];
-    return reply.code(status).page(`${VIEWS}/form.njk`, {
+    return reply.page(`${VIEWS}/form.njk`, {
       pageTitle: `${errors.length ? `${req.t('form.errorPrefix')} ` : ''}${form.title}`,
       editor, form, own, versions, procedures, notice: noticeOf(req), errors,
       versionForm: state.version ?? emptyForm(),
       offerForm: state.offer ?? emptyForm({ formVersion: String(form.latestVersion), minTrustLevel: 'substantiell', name: form.title }),
       problems: state.problems ?? [],
-    });
+    }, status);
   }
 
   app.get(BASE, async (req, reply) => {
