@@ -11,6 +11,7 @@ import type { TrustLevel } from '../platform/db/schema.ts';
 import { upsertOnlineProcedure } from '../modules/catalog/index.ts';
 import { loadReferenceForm, type FormDefinition, type ReferenceFormName } from '../modules/forms/index.ts';
 import { formSlug, insertApplicationProcedure } from '../modules/form-library/index.ts';
+import { feeSchedule } from '../modules/payments/index.ts';
 
 interface DemoProcedure {
   tenant: string;
@@ -22,15 +23,23 @@ interface DemoProcedure {
   minTrustLevel: TrustLevel;
   processingDays?: number;
   share?: boolean;
+  /** Fee schedule (payments module format) and when it is paid. */
+  fee?: unknown;
+  paymentTiming?: 'before_submission' | 'with_decision';
 }
+
+/** 13 euros per certificate (§ 30 BZRG with the fee schedule of the JVKostG), paid before submission. */
+const CERTIFICATE_FEE = { items: [{ kind: 'byQuantity', label: { de: 'Führungszeugnis, je Ausfertigung', en: 'Certificate of conduct, per copy' }, field: 'anzahl', unitCents: 1300, maxQuantity: 5 }] };
+/** The Bavarian building fee depends on the construction costs; set with the decision. */
+const BUILDING_FEE = { items: [{ kind: 'fixed', label: { de: 'Mindestgebühr Baugenehmigung (wird mit dem Bescheid festgesetzt)', en: 'Minimum building permit fee (set with the decision)' }, cents: 5000 }] };
 
 /** The demo's online procedures on this platform. */
 export const DEMO_APPLICATION_PROCEDURES: readonly DemoProcedure[] = [
   { tenant: 'coburg', form: 'wohnsitzanmeldung', leikaKey: '99115005104000', name: 'Wohnsitzanmeldung online', minTrustLevel: 'hoch' },
   { tenant: 'coburg', form: 'hundesteuer', leikaKey: '99102013000000', name: 'Hund zur Hundesteuer anmelden', minTrustLevel: 'substantiell', share: true },
-  { tenant: 'coburg', form: 'fuehrungszeugnis', leikaKey: '99049001000000', name: 'Führungszeugnis beantragen', minTrustLevel: 'hoch' },
-  { tenant: 'coburg', form: 'bauantrag', leikaKey: '99012008001000', name: 'Bauantrag online', minTrustLevel: 'substantiell', processingDays: 90, share: true },
-  { tenant: 'landkreis-coburg', form: 'bauantrag', owner: 'coburg', leikaKey: '99012008001000', name: 'Bauantrag online', minTrustLevel: 'substantiell', processingDays: 90 },
+  { tenant: 'coburg', form: 'fuehrungszeugnis', leikaKey: '99049001000000', name: 'Führungszeugnis beantragen', minTrustLevel: 'hoch', fee: CERTIFICATE_FEE, paymentTiming: 'before_submission' },
+  { tenant: 'coburg', form: 'bauantrag', leikaKey: '99012008001000', name: 'Bauantrag online', minTrustLevel: 'substantiell', processingDays: 90, share: true, fee: BUILDING_FEE, paymentTiming: 'with_decision' },
+  { tenant: 'landkreis-coburg', form: 'bauantrag', owner: 'coburg', leikaKey: '99012008001000', name: 'Bauantrag online', minTrustLevel: 'substantiell', processingDays: 90, fee: BUILDING_FEE, paymentTiming: 'with_decision' },
   { tenant: 'muenchen', form: 'hundesteuer', owner: 'coburg', leikaKey: '99102013000000', name: 'Hund zur Hundesteuer anmelden', minTrustLevel: 'substantiell' },
 ];
 
@@ -67,7 +76,7 @@ export async function seedDemoApplications(db: Db, tenantIdsBySlug: Map<string, 
       const exists = await tx.selectFrom('application_procedures').select('online_procedure_id').where('online_procedure_id', '=', procedureId).executeTakeFirst();
       if (!exists) {
         await insertApplicationProcedure(tx, tenant.id, procedureId, formId, {
-          formVersion: 1, followLatest: false, minTrustLevel: p.minTrustLevel, feeSchedule: null, paymentTiming: 'none',
+          formVersion: 1, followLatest: false, minTrustLevel: p.minTrustLevel, feeSchedule: p.fee ? feeSchedule.parse(p.fee) : null, paymentTiming: p.paymentTiming ?? 'none',
           processingDays: p.processingDays ?? null, contact: null,
         });
       }

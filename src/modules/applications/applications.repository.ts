@@ -170,6 +170,12 @@ export async function findSubmittedApplication(db: Db | Tx, id: string): Promise
   return row ? toApplication(row) : undefined;
 }
 
+/** An application by id, locked, for the payment outcome (which acts for the applicant). */
+export async function findApplicationForUpdate(tx: Tx, id: string): Promise<ApplicationRow | undefined> {
+  const row = await baseApplicationQuery(tx).where('a.id', '=', id).forUpdate('a').executeTakeFirst();
+  return row ? toApplication(row) : undefined;
+}
+
 /** The owner's applications, newest change first. */
 export async function listOwnApplications(db: Db, owner: ApplicationOwner, limit = 100): Promise<ApplicationRow[]> {
   let query = baseApplicationQuery(db);

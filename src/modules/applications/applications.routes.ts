@@ -24,7 +24,9 @@ import { loadFormVersion } from './load-form.ts';
 import { prefillValuesOf } from './prefill.ts';
 import { saveStep } from './save-step.ts';
 import { startApplication } from './start-application.ts';
-import { submitApplication } from './submit-application.ts';
+import { payApplication } from './pay-application.ts';
+import { feeFor, submitApplication } from './submit-application.ts';
+import { allowPaymentFormTargets, paymentsFor, presentFee } from '../payments/index.ts';
 
 const VIEWS = 'modules/applications/views';
 const idParam = z.object({ id: z.uuid() });
@@ -227,42 +229,98 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     return reply.redirect(`/antraege/${application.id}/pruefen`, 303);
   });
 
+  /**
+   * The check page: every answer with its change link, the fee (shown before the applicant
+   * commits) and either the submit button or, where the fee is paid first, the pay button.
+   */
+  async function renderCheck(
+    req: FastifyRequest, reply: FastifyReply, application: ApplicationRow,
+    state: { errors?: { field: string; message: string; href?: string }[]; notResponsible?: unknown; paymentRequired?: boolean } = {}, status = 200,
+  ) {
+    const [definition, procedure] = await Promise.all([loadFormVersion(db, application.formId, application.formVersion), findProcedure(db, application.procedureId)]);
+    const answers = answersOf(application);
+    const fee = procedure ? presentFee(feeFor(procedure.feeSchedule, answers), req.locale) : null;
+    const payFirst = Boolean(procedure && procedure.paymentTiming === 'before_submission' && fee && !fee.free);
+    const payments = payFirst ? await paymentsFor(db, application.tenantId, 'application', application.id) : [];
+    const paid = payments.filter((p) => p.status === 'paid').reduce((sum, p) => sum + p.amountCents, 0);
+    if (payFirst) allowPaymentFormTargets(reply, deps.payments);
+    const errors = state.errors ?? [];
+    return reply.page(`${VIEWS}/check.njk`, {
+      pageTitle: `${errors.length || state.paymentRequired ? `${req.t('form.errorPrefix')} ` : ''}${req.t('applications.check.title')}`,
+      application, formTitle: localized(definition.title, req.locale),
+      summary: buildSummaryView(definition, answers, req.locale),
+      fee, payFirst, paidInFull: payFirst && fee !== null && paid >= fee.totalCents, payments,
+      paymentTiming: procedure?.paymentTiming ?? 'none',
+      errors, notResponsible: state.notResponsible ?? null, paymentRequired: state.paymentRequired ?? false,
+    }, status);
+  }
+
   app.get('/antraege/:id/pruefen', async (req, reply) => {
     const citizen = requireCitizen(req, reply);
     if (!citizen) return reply;
     const application = await ownApplication(req, citizen);
     if (application.status !== 'draft') return reply.redirect(`/antraege/${application.id}`, 303);
     if (await stepUpIfNeeded(req, reply, citizen, application.procedureId)) return reply;
-    const definition = await loadFormVersion(db, application.formId, application.formVersion);
-    return reply.page(`${VIEWS}/check.njk`, {
-      pageTitle: req.t('applications.check.title'),
-      application, formTitle: localized(definition.title, req.locale),
-      summary: buildSummaryView(definition, answersOf(application), req.locale),
-      errors: [],
-    });
+    const notice = (req.query as Record<string, unknown>).zahlung;
+    return renderCheck(req, reply, application, { paymentRequired: notice === 'offen' });
   });
+
+  const submitDeps = (req: FastifyRequest) => ({ db, cipher, mail: deps.mail, publicUrl: baseUrlOf(req), receiptJob: deps.jobs.receipt });
+
+  /** Errors that link to the step page where each field is. */
+  function stepErrors(req: FastifyRequest, application: ApplicationRow, errors: FieldError[]) {
+    return errors.map((e) => ({ field: e.fieldId, message: messageText(e.message, req), href: `/antraege/${application.id}/schritte/${e.stepId}#${e.fieldId}` }));
+  }
 
   app.post('/antraege/:id/absenden', async (req, reply) => {
     const citizen = requireCitizen(req, reply);
     if (!citizen) return reply;
     const application = await ownApplication(req, citizen);
-    const result = await submitApplication({ db, cipher, mail: deps.mail, publicUrl: baseUrlOf(req), receiptJob: deps.jobs.receipt }, {
+    const result = await submitApplication(submitDeps(req), {
       applicationId: application.id, owner: ownerOf(citizen), trustLevel: citizen.level, requestId: req.id,
     });
     if (result.ok) return reply.redirect(`/antraege/${application.id}?eingegangen=1`, 303);
     if (result.code === 'NOT_FOUND') throw new DomainError('NOT_FOUND');
     if (result.code === 'LEVEL_TOO_LOW') return reply.redirect(stepUpUrl(result.needed, `/antraege/${application.id}/pruefen`), 303);
-    const definition = await loadFormVersion(db, application.formId, application.formVersion);
-    const summary = buildSummaryView(definition, answersOf(application), req.locale);
-    if (result.code === 'INVALID') {
-      // Each error links to the step page where the field is.
-      const errors = result.errors.map((e) => ({ field: e.fieldId, message: messageText(e.message, req), href: `/antraege/${application.id}/schritte/${e.stepId}#${e.fieldId}` }));
-      return reply.page(`${VIEWS}/check.njk`, { pageTitle: `${req.t('form.errorPrefix')} ${req.t('applications.check.title')}`, application, formTitle: localized(definition.title, req.locale), summary, errors }, 400);
+    if (result.code === 'INVALID') return renderCheck(req, reply, application, { errors: stepErrors(req, application, result.errors) }, 400);
+    if (result.code === 'PAYMENT_REQUIRED') return renderCheck(req, reply, application, { paymentRequired: true }, 409);
+    return renderCheck(req, reply, application, { notResponsible: result.authority ?? { name: null } }, 409);
+  });
+
+  // Pay the fee first: the payment platform's page, then back to /zahlung.
+  app.post('/antraege/:id/bezahlen', async (req, reply) => {
+    const citizen = requireCitizen(req, reply);
+    if (!citizen) return reply;
+    const application = await ownApplication(req, citizen);
+    const result = await payApplication({ ...submitDeps(req), payments: deps.payments }, {
+      applicationId: application.id, owner: ownerOf(citizen), trustLevel: citizen.level, baseUrl: deps.payments.baseUrlOf(req),
+    });
+    if (result.ok) {
+      allowPaymentFormTargets(reply, deps.payments);
+      return reply.redirect(result.value.redirectUrl, 303);
     }
-    return reply.page(`${VIEWS}/check.njk`, {
-      pageTitle: req.t('applications.check.title'), application, formTitle: localized(definition.title, req.locale), summary, errors: [],
-      notResponsible: result.authority ?? { name: null },
-    }, 409);
+    if (result.code === 'NOT_FOUND') throw new DomainError('NOT_FOUND');
+    if (result.code === 'LEVEL_TOO_LOW') return reply.redirect(stepUpUrl(result.needed, `/antraege/${application.id}/pruefen`), 303);
+    if (result.code === 'INVALID') return renderCheck(req, reply, application, { errors: stepErrors(req, application, result.errors) }, 400);
+    return reply.redirect(`/antraege/${application.id}/pruefen`, 303);
+  });
+
+  // Where the payment platform sends the payer back: submitted once the payment is booked.
+  app.get('/antraege/:id/zahlung', async (req, reply) => {
+    const citizen = requireCitizen(req, reply);
+    if (!citizen) return reply;
+    const application = await ownApplication(req, citizen);
+    if (application.status !== 'draft') return reply.redirect(`/antraege/${application.id}?eingegangen=1`, 303);
+    const payments = await paymentsFor(db, application.tenantId, 'application', application.id);
+    const latest = payments[0];
+    if (latest?.status === 'paid') {
+      // The payment is booked; the submission follows in a moment (a job), or now if it can.
+      const result = await submitApplication(submitDeps(req), { applicationId: application.id, owner: ownerOf(citizen), trustLevel: citizen.level, requestId: req.id });
+      if (result.ok) return reply.redirect(`/antraege/${application.id}?eingegangen=1`, 303);
+    }
+    return reply.page(`${VIEWS}/payment-return.njk`, {
+      pageTitle: req.t('applications.payment.title'), application, payment: latest ?? null,
+    });
   });
 
   app.get('/antraege/:id/eingangsbestaetigung.pdf', async (req, reply) => {

@@ -6,3 +6,5 @@ export { submitApplication } from './submit-application.ts';
 export { saveStep } from './save-step.ts';
 export { findOwnApplication, findTenantApplication, findSubmittedApplication, insertEvent, listEvents } from './applications.repository.ts';
 export type { ApplicationOwner, ApplicationRow, ApplicationEvent } from './applications.repository.ts';
+export { payApplication, registerApplicationPayments } from './pay-application.ts';
+export { submitPaidApplication, feeFor } from './submit-application.ts';

@@ -1,22 +1,25 @@
 /**
- * Submits a draft: all answers valid, routed to the authority the finder names for the applicant's
- * municipality, an application number, the first history entry, the receipt job and a content-free
- * e-mail notice — all in one transaction. Idempotent: a double click, a retry after a timeout or a
- * replayed request finds the application already submitted and answers with the same result.
+ * Submits a draft: all answers valid, the fee paid where the procedure wants it before submission,
+ * routed to the authority the finder names for the applicant's municipality, an application
+ * number, the first history entry, the receipt job and a content-free e-mail notice — all in one
+ * transaction. Idempotent: a double click, a retry after a timeout or a replayed request finds the
+ * application already submitted and answers with the same result. The payment module submits a
+ * paid application the same way (`submitPaidApplication`), with the trust level of the draft.
  */
 import { recordAudit } from '../../platform/audit/audit.ts';
 import type { FieldCipher } from '../../platform/crypto/field-encryption.ts';
-import type { Db } from '../../platform/db/database.ts';
+import type { Db, Tx } from '../../platform/db/database.ts';
 import type { TrustLevel } from '../../platform/db/schema.ts';
 import { enqueueJob, type JobDefinition } from '../../platform/jobs/queue.ts';
 import type { MailService } from '../../platform/mail/mail.ts';
+import type { ResponsibleAuthority } from '../catalog/index.ts';
 import type { Answers } from '../forms/form-definition.ts';
 import { validateAnswers, type FieldError } from '../forms/index.ts';
 import { loadCitizenProfile, meetsLevel } from '../identity/index.ts';
-import { findOwnApplication, findProcedure, insertEvent, markSubmitted, type ApplicationOwner } from './applications.repository.ts';
+import { computeFee, feeSchedule, paymentsFor } from '../payments/index.ts';
+import { findOwnApplication, findProcedure, findApplicationForUpdate, insertEvent, markSubmitted, type ApplicationOwner, type ApplicationRow } from './applications.repository.ts';
 import { loadFormVersion } from './load-form.ts';
 import { checkResponsibility } from './start-application.ts';
-import type { ResponsibleAuthority } from '../catalog/index.ts';
 
 export interface SubmitDeps {
   db: Db;
@@ -39,54 +42,85 @@ export type SubmitResult =
   | { ok: false; code: 'NOT_FOUND' }
   | { ok: false; code: 'INVALID'; errors: FieldError[] }
   | { ok: false; code: 'LEVEL_TOO_LOW'; needed: TrustLevel }
+  | { ok: false; code: 'PAYMENT_REQUIRED'; amountCents: number }
   | { ok: false; code: 'NOT_RESPONSIBLE'; authority: ResponsibleAuthority | undefined };
+
+/** The fee the answers cost under the procedure's schedule (0 when the procedure is free). */
+export function feeFor(schedule: unknown, answers: Answers): { totalCents: number; lines: ReturnType<typeof computeFee>['lines'] } {
+  if (schedule == null) return { totalCents: 0, lines: [] };
+  return computeFee(feeSchedule.parse(schedule), answers);
+}
 
 /** Submits the owner's draft. @throws when the database fails (nothing is written). */
 export async function submitApplication(deps: SubmitDeps, input: SubmitInput): Promise<SubmitResult> {
-  const { db, cipher } = deps;
-  return db.transaction().execute(async (tx): Promise<SubmitResult> => {
+  return deps.db.transaction().execute(async (tx): Promise<SubmitResult> => {
     // The row lock serialises concurrent submits of the same draft: the second sees it submitted.
     const application = await findOwnApplication(tx, input.owner, input.applicationId, { forUpdate: true });
     if (!application) return { ok: false, code: 'NOT_FOUND' };
-    if (application.status !== 'draft') {
-      return { ok: true, value: { reference: application.reference ?? '', alreadySubmitted: true } };
-    }
-    const procedure = await findProcedure(tx, application.procedureId);
-    if (!procedure) return { ok: false, code: 'NOT_FOUND' };
-    if (!meetsLevel(input.trustLevel, procedure.minTrustLevel)) return { ok: false, code: 'LEVEL_TOO_LOW', needed: procedure.minTrustLevel };
-    const definition = await loadFormVersion(tx, application.formId, application.formVersion);
-    const answers = JSON.parse(cipher.decrypt(application.answersEnc)) as Answers;
-    const errors = validateAnswers(definition, answers);
-    if (errors.length > 0) return { ok: false, code: 'INVALID', errors };
-    // Routing is checked again: responsibilities may have changed since the draft was started.
-    const responsibility = await checkResponsibility(tx, procedure, application.ags);
-    if (!responsibility.ok) return { ok: false, code: 'NOT_RESPONSIBLE', authority: responsibility.authority };
-
-    const submitted = await markSubmitted(tx, application.id, { answersEnc: application.answersEnc, trustLevel: input.trustLevel, tenantId: procedure.tenantId });
-    if (!submitted) throw new Error('draft changed while locked');
-    await insertEvent(tx, { applicationId: application.id, tenantId: procedure.tenantId, status: 'submitted', actorType: 'citizen', actorId: input.owner.accountId, trustLevel: input.trustLevel });
-    await recordAudit(tx, {
-      tenantId: procedure.tenantId, actorType: 'citizen', actorId: input.owner.accountId, action: 'application.submitted',
-      subjectType: 'application', subjectId: application.id, requestId: input.requestId,
-      details: { procedureId: procedure.id, formVersion: application.formVersion, trustLevel: input.trustLevel },
-    });
-    await enqueueJob(tx, deps.receiptJob, { applicationId: application.id }, { tenantId: procedure.tenantId, idempotencyKey: `receipt:${application.id}` });
-    if (application.accountId) {
-      const profile = await loadCitizenProfile(tx, cipher, application.accountId);
-      // The notice says only that something arrived: the content stays on the platform.
-      if (profile?.email) {
-        await deps.mail.queue(tx, {
-          to: profile.email, tenantId: procedure.tenantId,
-          subject: 'Ihr Antrag ist eingegangen / Your application has been received',
-          text: [
-            'Guten Tag,', '', `Ihr Antrag ${submitted.reference} ist bei der zuständigen Behörde eingegangen.`,
-            `Den Stand und Ihre Eingangsbestätigung finden Sie in Ihrem Konto: ${deps.publicUrl}/antraege`, '',
-            'Hello,', '', `Your application ${submitted.reference} has been received by the responsible authority.`,
-            `See its status and your receipt in your account: ${deps.publicUrl}/antraege`,
-          ].join('\n'),
-        });
-      }
-    }
-    return { ok: true, value: { reference: submitted.reference, alreadySubmitted: false } };
+    return submitLocked(tx, deps, application, { actorType: 'citizen', actorId: input.owner.accountId, trustLevel: input.trustLevel, requestId: input.requestId });
   });
+}
+
+/**
+ * Submits the draft `applicationId` after its fee was paid (called by the payment outcome job in
+ * its transaction), with the trust level the applicant had at the last change. A draft that is no
+ * longer valid or routable stays a draft: the applicant sees the payment and submits again.
+ */
+export async function submitPaidApplication(tx: Tx, deps: SubmitDeps, applicationId: string): Promise<SubmitResult> {
+  const application = await findApplicationForUpdate(tx, applicationId);
+  if (!application) return { ok: false, code: 'NOT_FOUND' };
+  return submitLocked(tx, deps, application, { actorType: 'system', actorId: null, trustLevel: application.trustLevel, requestId: undefined });
+}
+
+async function submitLocked(
+  tx: Tx, deps: SubmitDeps, application: ApplicationRow,
+  actor: { actorType: 'citizen' | 'system'; actorId: string | null; trustLevel: TrustLevel; requestId: string | undefined },
+): Promise<SubmitResult> {
+  const { cipher } = deps;
+  if (application.status !== 'draft') return { ok: true, value: { reference: application.reference ?? '', alreadySubmitted: true } };
+  const procedure = await findProcedure(tx, application.procedureId);
+  if (!procedure) return { ok: false, code: 'NOT_FOUND' };
+  if (!meetsLevel(actor.trustLevel, procedure.minTrustLevel)) return { ok: false, code: 'LEVEL_TOO_LOW', needed: procedure.minTrustLevel };
+  const definition = await loadFormVersion(tx, application.formId, application.formVersion);
+  const answers = JSON.parse(cipher.decrypt(application.answersEnc)) as Answers;
+  const errors = validateAnswers(definition, answers);
+  if (errors.length > 0) return { ok: false, code: 'INVALID', errors };
+  if (procedure.paymentTiming === 'before_submission') {
+    const fee = feeFor(procedure.feeSchedule, answers);
+    if (fee.totalCents > 0) {
+      const paid = (await paymentsFor(tx, application.tenantId, 'application', application.id))
+        .filter((p) => p.status === 'paid').reduce((sum, p) => sum + p.amountCents, 0);
+      if (paid < fee.totalCents) return { ok: false, code: 'PAYMENT_REQUIRED', amountCents: fee.totalCents - paid };
+    }
+  }
+  // Routing is checked again: responsibilities may have changed since the draft was started.
+  const responsibility = await checkResponsibility(tx, procedure, application.ags);
+  if (!responsibility.ok) return { ok: false, code: 'NOT_RESPONSIBLE', authority: responsibility.authority };
+
+  const submitted = await markSubmitted(tx, application.id, { answersEnc: application.answersEnc, trustLevel: actor.trustLevel, tenantId: procedure.tenantId });
+  if (!submitted) throw new Error('draft changed while locked');
+  await insertEvent(tx, { applicationId: application.id, tenantId: procedure.tenantId, status: 'submitted', actorType: actor.actorType, actorId: actor.actorId, trustLevel: actor.trustLevel });
+  await recordAudit(tx, {
+    tenantId: procedure.tenantId, actorType: actor.actorType, actorId: actor.actorId, action: 'application.submitted',
+    subjectType: 'application', subjectId: application.id, ...(actor.requestId ? { requestId: actor.requestId } : {}),
+    details: { procedureId: procedure.id, formVersion: application.formVersion, trustLevel: actor.trustLevel },
+  });
+  await enqueueJob(tx, deps.receiptJob, { applicationId: application.id }, { tenantId: procedure.tenantId, idempotencyKey: `receipt:${application.id}` });
+  if (application.accountId) {
+    const profile = await loadCitizenProfile(tx, cipher, application.accountId);
+    // The notice says only that something arrived: the content stays on the platform.
+    if (profile?.email) {
+      await deps.mail.queue(tx, {
+        to: profile.email, tenantId: procedure.tenantId,
+        subject: 'Ihr Antrag ist eingegangen / Your application has been received',
+        text: [
+          'Guten Tag,', '', `Ihr Antrag ${submitted.reference} ist bei der zuständigen Behörde eingegangen.`,
+          `Den Stand und Ihre Eingangsbestätigung finden Sie in Ihrem Konto: ${deps.publicUrl}/antraege`, '',
+          'Hello,', '', `Your application ${submitted.reference} has been received by the responsible authority.`,
+          `See its status and your receipt in your account: ${deps.publicUrl}/antraege`,
+        ].join('\n'),
+      });
+    }
+  }
+  return { ok: true, value: { reference: submitted.reference, alreadySubmitted: false } };
 }
