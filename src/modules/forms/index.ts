@@ -12,3 +12,5 @@ export { buildStepView, buildSummaryView } from './build-views.ts';
 export type { StepView, StepViewInput, ItemView, FieldView, SummaryView, SummaryStep, SummaryRow } from './build-views.ts';
 export { loadReferenceForm, REFERENCE_FORMS } from './reference-forms.ts';
 export type { ReferenceFormName } from './reference-forms.ts';
+export { nextStepId, previousStepId, collectFiles } from './navigation.ts';
+export type { AttachedFile } from './navigation.ts';
