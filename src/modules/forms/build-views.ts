@@ -80,6 +80,8 @@ export interface StepView {
   errorSummary: { field: string; message: string }[];
   errorPrefix: string;
   actionName: string;
+  /** True when the step shows a file input: the page's form needs enctype="multipart/form-data". */
+  hasFileFields: boolean;
 }
 
 export interface StepViewInput {
@@ -149,11 +151,15 @@ export function buildStepView(definition: FormDefinition, stepId: string, input:
     return out;
   };
 
+  const views = isStepVisible(index, step, input.answers) ? items(step.items, FIELD_PREFIX, [input.answers]) : [];
+  const hasFile = (list: ItemView[]): boolean =>
+    list.some((v) => (v.kind === 'field' && v.widget === 'file') || (v.kind === 'group' && hasFile(v.items)) || (v.kind === 'repeat' && v.repetitions.some((r) => hasFile(r.items))));
   return {
     stepId,
     title: localize(step.title, locale),
     ...(step.intro ? { intro: localize(step.intro, locale) } : {}),
-    items: isStepVisible(index, step, input.answers) ? items(step.items, FIELD_PREFIX, [input.answers]) : [],
+    items: views,
+    hasFileFields: hasFile(views),
     errorSummary: errors.map((e) => ({ field: e.fieldId, message: localize(e.message, locale) })),
     errorPrefix: t('forms.ui.errorPrefix'),
     actionName: ACTION_NAME,

@@ -117,3 +117,8 @@ export function fieldName(prefix: string, id: string): string {
 export function answerOf(frame: Answers, id: string): Answers[string] | undefined {
   return Object.hasOwn(frame, id) ? frame[id] : undefined;
 }
+
+/** The rule-language scope over the top level of a definition's answers (currency in euros). */
+export function scopeForAnswers(definition: FormDefinition, answers: Answers, today?: string): EvaluationScope {
+  return scopeFor(indexForm(definition), [answers], today);
+}

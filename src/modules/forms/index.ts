@@ -7,8 +7,10 @@ export { readStepAnswers, pruneHiddenAnswers, applyPrefill, FIELD_PREFIX, ACTION
 export type { ReadResult, StepAction, PostedBody, RawValues, PrefillValues } from './read-answers.ts';
 export { validateStep, validateAnswers, visibleSteps, isVisible } from './validate-answers.ts';
 export type { FieldError, ValidationOptions } from './validate-answers.ts';
-export { scopeFor, localize } from './form-index.ts';
+export { scopeForAnswers, localize } from './form-index.ts';
 export { buildStepView, buildSummaryView } from './build-views.ts';
 export type { StepView, StepViewInput, ItemView, FieldView, SummaryView, SummaryStep, SummaryRow } from './build-views.ts';
 export { loadReferenceForm, REFERENCE_FORMS } from './reference-forms.ts';
 export type { ReferenceFormName } from './reference-forms.ts';
+export { nextStepId, previousStepId, collectFiles } from './navigation.ts';
+export type { AttachedFile } from './navigation.ts';

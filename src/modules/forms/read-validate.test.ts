@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { checkFormDefinition } from './check-form-definition.ts';
 import type { Answers, FormDefinition } from './form-definition.ts';
 import { applyPrefill, pruneHiddenAnswers, readStepAnswers } from './read-answers.ts';
+import { collectFiles, nextStepId, previousStepId } from './navigation.ts';
 import { everyTypeDefinition } from './test-fixtures.ts';
 import { isVisible, validateAnswers, validateStep, visibleSteps } from './validate-answers.ts';
 
@@ -222,4 +223,26 @@ test('a tampered draft (wrong value shapes) gives field errors, never an excepti
   for (const expected of ['vorname:forms.error.required', 'geburt:forms.error.date', 'farbe:forms.error.choice', 'verheiratet:forms.error.yesNo', 'anschrift:forms.error.required', 'kinder:forms.error.integer', 'betrag:forms.error.currency', 'farben:forms.error.choice', 'hunde:forms.error.minRepeat']) {
     assert.ok(codes.includes(expected), `${expected} in ${codes.join(', ')}`);
   }
+});
+
+test('navigation skips hidden steps; collectFiles lists the files of shown fields only', () => {
+  const result = checkFormDefinition({
+    format: 1, title: { de: 'T' },
+    steps: [
+      { id: 'a', title: { de: 'A' }, items: [{ kind: 'field', id: 'kind', type: 'yes-no', label: { de: 'Kind?' } }, { kind: 'field', id: 'datei', type: 'file', label: { de: 'Datei' } }] },
+      { id: 'b', title: { de: 'B' }, visibleIf: 'kind', items: [{ kind: 'group', id: 'kinder', label: { de: 'Kind' }, repeat: { min: 0, max: 3 }, items: [{ kind: 'field', id: 'urkunde', type: 'file', label: { de: 'Urkunde' }, constraints: { maxFiles: 2 } }] }] },
+      { id: 'c', title: { de: 'C' }, items: [{ kind: 'text', id: 'ende', text: { de: 'Ende' } }] },
+    ],
+  });
+  assert.ok(result.ok);
+  const d = result.definition;
+  assert.equal(nextStepId(d, 'a', { kind: false }), 'c');
+  assert.equal(nextStepId(d, 'a', { kind: true }), 'b');
+  assert.equal(nextStepId(d, 'c', {}), undefined);
+  assert.equal(previousStepId(d, 'c', { kind: false }), 'a');
+  assert.equal(previousStepId(d, 'a', {}), undefined);
+  const f = (id: string) => ({ uploadId: id, fileName: `${id}.pdf`, mediaType: 'application/pdf', sizeBytes: 1 });
+  const answers: Answers = { kind: true, datei: [f('a')], kinder: [{ urkunde: [f('b'), f('c')] }, { urkunde: 'kaputt' } as never] };
+  assert.deepEqual(collectFiles(d, answers).map((x) => [x.fieldId, x.file.uploadId]), [['f.datei', 'a'], ['f.kinder.0.urkunde', 'b'], ['f.kinder.0.urkunde', 'c']]);
+  assert.deepEqual(collectFiles(d, { ...answers, kind: false }).map((x) => x.file.uploadId), ['a'], 'files on a hidden step do not count');
 });

@@ -112,6 +112,9 @@ test('a step with every field type, with errors, renders label, hint, error, ari
   assert.equal(root.querySelector('.uploaded button')!.getAttribute('value'), 'remove-file:f.nachweis:up-1');
   assert.equal(root.querySelector('[id="f.nachweis"]')!.getAttribute('accept'), 'application/pdf,image/png');
   assert.ok(root.querySelector('[id="f.nachweis"]')!.hasAttribute('multiple'));
+  assert.equal(buildStepView(definition, 'person', { answers: {}, locale: 'de' }).hasFileFields, true);
+  assert.equal(buildStepView(definition, 'tiere', { answers: {}, locale: 'de' }).hasFileFields, false, 'the certificate is only shown for a list dog');
+  assert.equal(buildStepView(definition, 'tiere', { answers: { hunde: [{ listenhund: true }] }, locale: 'de' }).hasFileFields, true);
   assert.match(root.querySelector('[id="f.hinweis"]')!.innerHTML, /<p>Bitte füllen Sie alles aus\.<\/p><p>Danke\.<\/p>/);
 });
 

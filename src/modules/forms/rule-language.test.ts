@@ -138,3 +138,10 @@ test('random input never makes the parser throw, and what parses evaluates witho
     }
   }), { numRuns: 3000 });
 });
+
+test('scopeForAnswers evaluates against a definition\'s answers, currency in euros', async () => {
+  const { scopeForAnswers } = await import('./form-index.ts');
+  const { everyTypeDefinition } = await import('./test-fixtures.ts');
+  const scope = scopeForAnswers(everyTypeDefinition(), { betrag: 1250, vorname: 'Erika' }, '2026-01-01');
+  assert.equal(evaluateExpression(parse('betrag = 12.5 and len(vorname) = 5 and today() = "2026-01-01"'), scope), true);
+});
