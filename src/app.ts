@@ -15,6 +15,7 @@ import { catalogEditorRoutes } from './modules/catalog-editor/index.ts';
 import { identityCleanupJob, identityRoutes, identitySchedules, registerCitizenIdentity } from './modules/identity/index.ts';
 import { digitalesAmtEvaluateJob, digitalesAmtRoutes, digitalesAmtSchedules } from './modules/digitales-amt/index.ts';
 import { catalogRoutes, importCatalogIfEmpty } from './modules/catalog/index.ts';
+import { fimImportRoutes } from './modules/fim/index.ts';
 import { loadReferenceData, municipalityRoutes } from './modules/municipalities/index.ts';
 import { operationsRoutes } from './modules/operations/index.ts';
 import { responsibilityAdminRoutes } from './modules/responsibility-admin/index.ts';
@@ -112,6 +113,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const deps: AppDeps = { config, database, db, cipher, mail, catalogCache };
   await server.register(digitalesAmtRoutes, deps);
   await server.register(catalogEditorRoutes, deps);
+  await server.register(fimImportRoutes, deps);
   await server.register(responsibilityAdminRoutes, deps);
   await server.register(apiRoutes, deps);
   await server.register(identityRoutes, { config, db, cipher });
