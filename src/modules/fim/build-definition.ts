@@ -14,7 +14,7 @@ import {
 } from '../forms/form-definition.ts';
 import { codeColumn, labelColumn, type GenericodeList } from './genericode.ts';
 import type { ImportSummary, TranslatedRule, UntranslatedItem } from './import-report.ts';
-import { isEmptyScript, translateScript } from './translate-rule.ts';
+import { isEmptyScript, suggestRule, translateScript } from './translate-rule.ts';
 import type { Cardinality, XdfChild, XdfField, XdfGroup, XdfSchema } from './xdatenfelder.ts';
 
 /** The maximum set for an unbounded cardinality (`0:*`, `1:*`): reported for the editor to check. */
@@ -538,7 +538,8 @@ class DefinitionBuilder {
       const ids = named.flatMap((fimId) => this.idsByFim.get(fimId) ?? []);
       const base = { kind: 'rule' as const, fimId: r.id, version: r.version, name: r.name || r.id, ...(r.text ? { text: r.text.slice(0, 4000) } : {}), ids };
       if (isEmptyScript(r.script)) {
-        this.report({ ...base, reason: 'rule-prose' });
+        const suggestion = r.text ? suggestRule(r.text, fieldIdOf) : undefined;
+        this.report({ ...base, reason: 'rule-prose', ...(suggestion ? { suggestion } : {}) });
         continue;
       }
       const translation = translateScript(r.script, fieldIdOf);

@@ -52,6 +52,7 @@ test('an editor uploads a real schema with its code lists and sees the report, t
   const first = text(rules[0]?.text);
   assert.match(first, /Beschäftigungsverhältnis Frau Sonstiges R00000849 V1\.0/);
   assert.match(first, /Wenn im Datenfeld F00000463 der Wert 009 angegeben wurde/);
+  assert.match(first, /Vorschlag \(nicht übernommen, bitte prüfen\) für das Feld F00000601: Pflicht, wenn: F00000463 = "009"/);
   const preview = text(doc.querySelector('.fim-result')?.text);
   assert.match(preview, /Schritt 1: Informationen zum Arbeitgeber \/ zur Arbeitgeberin/);
   assert.match(preview, /Postleitzahl F60000246 — Text · Pflicht, wenn: filled\(F60000243\)/);

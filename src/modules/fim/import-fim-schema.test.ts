@@ -121,7 +121,11 @@ test('S00000094: steps, types, constraints, code lists, cardinalities and ids of
   assert.deepEqual(rule, {
     kind: 'rule', fimId: 'R00000849', version: '1.0', name: 'Beschäftigungsverhältnis Frau Sonstiges', reason: 'rule-prose',
     text: 'Wenn im Datenfeld F00000463 der Wert 009 angegeben wurde, dann soll F00000601 zum Pflichtfeld werden.', ids: ['F00000463', 'F00000601'],
+    suggestion: { target: 'F00000601', requiredIf: 'F00000463 = "009"' },
   });
+  // A rule naming a Datenfeld used twice gets no suggestion: which of its ids is meant?
+  assert.equal(report.untranslated.find((u) => u.fimId === 'R00001223')?.suggestion, undefined);
+  assert.deepEqual(report.untranslated.find((u) => u.fimId === 'R60000023')?.suggestion, { target: 'F60000232', requiredIf: 'filled(F60000231)' });
   assert.equal(report.summary?.untranslatedRules, 13);
   assert.deepEqual(d.rules, []);
   assert.deepEqual({ steps: report.summary?.steps, fields: report.summary?.fields, codeLists: report.summary?.codeLists }, { steps: 4, fields: 44, codeLists: 4 });
