@@ -48,10 +48,14 @@ interface Scope {
 
 const text = (de: string): LocalizedText => ({ de });
 
-/** Turns anything into an id that matches ID_PATTERN. */
+/** Words of the rule language that cannot name a field in an expression. */
+const RESERVED_WORDS = new Set(['and', 'or', 'not', 'in', 'true', 'false', 'null']);
+
+/** Turns anything into an id that matches ID_PATTERN and can be named in rule expressions. */
 function sanitizeId(raw: string, fallback: string): string {
   let id = raw.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 70);
   if (!/^[A-Za-z]/.test(id)) id = `${fallback}${id}`.slice(0, 70);
+  if (RESERVED_WORDS.has(id.toLowerCase())) id = `${id}_`;
   return ID_PATTERN.test(id) ? id : fallback;
 }
 

@@ -270,3 +270,21 @@ test('property: mutated schemas never throw; a produced definition is always val
     assert.ok(!report.errors.some((e) => e.code === 'internal' || e.code === 'invalid-definition'), JSON.stringify(report.errors));
   }), { numRuns: 300, seed: 20261123 });
 });
+
+test('property: a mutated real schema with its code lists never throws', () => {
+  const lists = folder(S94).filter((f) => f.name.startsWith('C'));
+  const schema = readFileSync(path.join(S94, 'S00000094V1.0_xdf2.xml'), 'utf8');
+  fc.assert(fc.property(fc.nat(), fc.nat({ max: 200 }), fc.constantFrom('', '<', '</xdf:enthaelt>', '<xdf:anzahl>x</xdf:anzahl>', '<code>label</code>', 'F60000246'), (at, cut, insert) => {
+    const i = at % schema.length;
+    const { definition, report } = importFimSchema([...lists, xml('S.xml', schema.slice(0, i) + insert + schema.slice(i + cut))]);
+    if (definition) assert.deepEqual(checkDefinition(definition), []);
+    assert.ok(!report.errors.some((e) => e.code === 'internal' || e.code === 'invalid-definition'), JSON.stringify(report.errors));
+  }), { numRuns: 25, seed: 7 });
+});
+
+test('ids that are words of the rule language are changed, so expressions can name them', () => {
+  const renamed = v2simple.replace('<xdf:id>F60000227</xdf:id>', '<xdf:id>not</xdf:id>');
+  const { definition } = importFimSchema([xml('r.xml', renamed)]);
+  assert.ok(definition);
+  assert.equal(allItems(definition).filter((i) => i.kind === 'field')[0]?.id, 'not_');
+});
