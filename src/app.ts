@@ -18,6 +18,7 @@ import { catalogEditorRoutes } from './modules/catalog-editor/index.ts';
 import { identityCleanupJob, identityRoutes, identitySchedules, registerCitizenIdentity } from './modules/identity/index.ts';
 import { digitalesAmtEvaluateJob, digitalesAmtRoutes, digitalesAmtSchedules } from './modules/digitales-amt/index.ts';
 import { catalogRoutes, importCatalogIfEmpty } from './modules/catalog/index.ts';
+import { fimImportRoutes } from './modules/fim/index.ts';
 import { loadReferenceData, municipalityRoutes } from './modules/municipalities/index.ts';
 import { createPaymentsRuntime, paymentsJobs, paymentsRoutes, type PaymentsRuntime } from './modules/payments/index.ts';
 import { operationsRoutes } from './modules/operations/index.ts';
@@ -126,6 +127,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const deps: AppDeps = { config, database, db, cipher, mail, catalogCache, sealKeys, jobs: { receipt: receiptJob }, payments };
   await server.register(digitalesAmtRoutes, deps);
   await server.register(catalogEditorRoutes, deps);
+  await server.register(fimImportRoutes, deps);
   await server.register(responsibilityAdminRoutes, deps);
   await server.register(staffAccountRoutes, deps);
   await server.register(staffAdminRoutes, deps);

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -127,6 +128,15 @@ test('the main pages, in German and English, with and without form errors, are v
   add(`GET /verwaltung/mitarbeitende/${newcomer}`, await fresh.get(`/verwaltung/mitarbeitende/${newcomer}`), 200);
   add('GET /verwaltung/netzwerke', await fresh.get('/verwaltung/netzwerke'), 200);
   add('POST /verwaltung/netzwerke (invalid)', await fresh.submit('/verwaltung/netzwerke', { networks: '10.0.0.0/33' }, '/verwaltung/netzwerke'), 400);
+
+  // The FIM import page: empty, with an imported schema's report and preview, and with unusable files.
+  const editor = new TestClient(app.server);
+  assert.equal((await editor.submit('/verwaltung/anmelden', { email: 'redaktion@muenchen.demo.digitales-amt.de', password: 'Demo-Amt-2026!' })).statusCode, 303);
+  add('GET /verwaltung/formulare/fim-import', await editor.get('/verwaltung/formulare/fim-import'), 200);
+  const fimDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../reference-data/fim/xdf2-real/S00000094V1.0_xdf2');
+  const fimFiles = (await readdir(fimDir)).filter((n) => n.endsWith('.xml')).map((name) => ({ field: 'files', name, content: readFileSync(path.join(fimDir, name)) }));
+  add('POST /verwaltung/formulare/fim-import (S00000094)', await editor.submitMultipart('/verwaltung/formulare/fim-import', fimFiles), 200);
+  add('POST /verwaltung/formulare/fim-import (malformed)', await editor.submitMultipart('/verwaltung/formulare/fim-import', [{ field: 'files', name: 'x.xml', content: '<a>' }]), 400);
 
   // Citizen login through the demo identity provider, the account page, and a refused response.
   const citizen = new TestClient(app.server);

@@ -63,6 +63,12 @@ try {
       console.log(`  ${r.fimId} V${r.version ?? ''} "${r.name}" (${say(`fim.reason.${r.reason}`, r.reason)})`);
       if (r.text) console.log(`      ${r.text.replace(/\s+/g, ' ')}`);
       if (r.ids?.length) console.log(`      fields: ${r.ids.join(', ')}`);
+      const s = r.suggestion;
+      if (s) {
+        console.log(`      suggestion (not applied)${s.target ? ` for ${s.target}` : ''}: ${[
+          s.visibleIf && `visibleIf: ${s.visibleIf}`, s.requiredIf && `requiredIf: ${s.requiredIf}`, s.assert && `assert: ${s.assert}`,
+        ].filter(Boolean).join('; ')}`);
+      }
     }
   }
   const others = report.untranslated.filter((u) => u.kind !== 'rule');

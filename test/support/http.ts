@@ -8,6 +8,16 @@ export function html(response: LightMyRequestResponse): HTMLElement {
   return parse(response.body);
 }
 
+/** A file in a multipart upload. */
+export interface UploadFile {
+  /** The form field's name. */
+  field: string;
+  /** The file name the browser sends. */
+  name: string;
+  content: Uint8Array | string;
+  type?: string;
+}
+
 /** A browser-like client: keeps cookies between requests. */
 export class TestClient {
   readonly cookies = new Map<string, string>();
@@ -45,6 +55,40 @@ export class TestClient {
     });
     this.remember(response);
     return response;
+  }
+
+  /** Posts a multipart/form-data body (text fields, then files), as a browser does for a form with file inputs. */
+  async postMultipart(url: string, fields: Record<string, string>, files: UploadFile[]): Promise<LightMyRequestResponse> {
+    const boundary = `----testboundary${Math.random().toString(16).slice(2)}`;
+    const chunks: Buffer[] = [];
+    const quoted = (v: string) => v.replace(/["\r\n]/g, '_');
+    for (const [name, value] of Object.entries(fields)) {
+      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${quoted(name)}"\r\n\r\n${value}\r\n`));
+    }
+    for (const f of files) {
+      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${quoted(f.field)}"; filename="${quoted(f.name)}"\r\n` +
+        `Content-Type: ${f.type ?? 'application/xml'}\r\n\r\n`));
+      chunks.push(Buffer.from(f.content));
+      chunks.push(Buffer.from('\r\n'));
+    }
+    chunks.push(Buffer.from(`--${boundary}--\r\n`));
+    const cookie = this.cookieHeader();
+    const response = await this.server.inject({
+      method: 'POST', url, remoteAddress: this.remoteAddress, payload: Buffer.concat(chunks),
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...(cookie ? { cookie } : {}) },
+    });
+    this.remember(response);
+    return response;
+  }
+
+  /** Loads the page with the (multipart) form, takes its CSRF token, and posts the form with the given files. */
+  async submitMultipart(pageUrl: string, files: UploadFile[], fields: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    const page = await this.get(pageUrl);
+    const form = html(page).querySelector('form[enctype="multipart/form-data"]');
+    if (!form) throw new Error(`no multipart form on ${pageUrl}`);
+    const token = form.querySelector('input[name="_csrf"]')?.getAttribute('value');
+    if (!token) throw new Error(`form on ${pageUrl} has no CSRF token`);
+    return this.postMultipart(form.getAttribute('action') ?? pageUrl, { _csrf: token, ...fields }, files);
   }
 
   /** Loads the page with the form, takes its CSRF token, and posts the form with the given fields. */

@@ -14,7 +14,7 @@ import {
 } from '../forms/form-definition.ts';
 import { codeColumn, labelColumn, type GenericodeList } from './genericode.ts';
 import type { ImportSummary, TranslatedRule, UntranslatedItem } from './import-report.ts';
-import { isEmptyScript, translateScript } from './translate-rule.ts';
+import { isEmptyScript, suggestRule, translateScript } from './translate-rule.ts';
 import type { Cardinality, XdfChild, XdfField, XdfGroup, XdfSchema } from './xdatenfelder.ts';
 
 /** The maximum set for an unbounded cardinality (`0:*`, `1:*`): reported for the editor to check. */
@@ -48,10 +48,14 @@ interface Scope {
 
 const text = (de: string): LocalizedText => ({ de });
 
-/** Turns anything into an id that matches ID_PATTERN. */
+/** Words of the rule language that cannot name a field in an expression. */
+const RESERVED_WORDS = new Set(['and', 'or', 'not', 'in', 'true', 'false', 'null']);
+
+/** Turns anything into an id that matches ID_PATTERN and can be named in rule expressions. */
 function sanitizeId(raw: string, fallback: string): string {
   let id = raw.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 70);
   if (!/^[A-Za-z]/.test(id)) id = `${fallback}${id}`.slice(0, 70);
+  if (RESERVED_WORDS.has(id.toLowerCase())) id = `${id}_`;
   return ID_PATTERN.test(id) ? id : fallback;
 }
 
@@ -538,7 +542,8 @@ class DefinitionBuilder {
       const ids = named.flatMap((fimId) => this.idsByFim.get(fimId) ?? []);
       const base = { kind: 'rule' as const, fimId: r.id, version: r.version, name: r.name || r.id, ...(r.text ? { text: r.text.slice(0, 4000) } : {}), ids };
       if (isEmptyScript(r.script)) {
-        this.report({ ...base, reason: 'rule-prose' });
+        const suggestion = r.text ? suggestRule(r.text, fieldIdOf) : undefined;
+        this.report({ ...base, reason: 'rule-prose', ...(suggestion ? { suggestion } : {}) });
         continue;
       }
       const translation = translateScript(r.script, fieldIdOf);

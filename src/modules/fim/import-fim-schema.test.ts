@@ -121,7 +121,11 @@ test('S00000094: steps, types, constraints, code lists, cardinalities and ids of
   assert.deepEqual(rule, {
     kind: 'rule', fimId: 'R00000849', version: '1.0', name: 'Beschäftigungsverhältnis Frau Sonstiges', reason: 'rule-prose',
     text: 'Wenn im Datenfeld F00000463 der Wert 009 angegeben wurde, dann soll F00000601 zum Pflichtfeld werden.', ids: ['F00000463', 'F00000601'],
+    suggestion: { target: 'F00000601', requiredIf: 'F00000463 = "009"' },
   });
+  // A rule naming a Datenfeld used twice gets no suggestion: which of its ids is meant?
+  assert.equal(report.untranslated.find((u) => u.fimId === 'R00001223')?.suggestion, undefined);
+  assert.deepEqual(report.untranslated.find((u) => u.fimId === 'R60000023')?.suggestion, { target: 'F60000232', requiredIf: 'filled(F60000231)' });
   assert.equal(report.summary?.untranslatedRules, 13);
   assert.deepEqual(d.rules, []);
   assert.deepEqual({ steps: report.summary?.steps, fields: report.summary?.fields, codeLists: report.summary?.codeLists }, { steps: 4, fields: 44, codeLists: 4 });
@@ -265,4 +269,22 @@ test('property: mutated schemas never throw; a produced definition is always val
     else assert.ok(report.errors.length > 0, 'no definition without an error');
     assert.ok(!report.errors.some((e) => e.code === 'internal' || e.code === 'invalid-definition'), JSON.stringify(report.errors));
   }), { numRuns: 300, seed: 20261123 });
+});
+
+test('property: a mutated real schema with its code lists never throws', () => {
+  const lists = folder(S94).filter((f) => f.name.startsWith('C'));
+  const schema = readFileSync(path.join(S94, 'S00000094V1.0_xdf2.xml'), 'utf8');
+  fc.assert(fc.property(fc.nat(), fc.nat({ max: 200 }), fc.constantFrom('', '<', '</xdf:enthaelt>', '<xdf:anzahl>x</xdf:anzahl>', '<code>label</code>', 'F60000246'), (at, cut, insert) => {
+    const i = at % schema.length;
+    const { definition, report } = importFimSchema([...lists, xml('S.xml', schema.slice(0, i) + insert + schema.slice(i + cut))]);
+    if (definition) assert.deepEqual(checkDefinition(definition), []);
+    assert.ok(!report.errors.some((e) => e.code === 'internal' || e.code === 'invalid-definition'), JSON.stringify(report.errors));
+  }), { numRuns: 25, seed: 7 });
+});
+
+test('ids that are words of the rule language are changed, so expressions can name them', () => {
+  const renamed = v2simple.replace('<xdf:id>F60000227</xdf:id>', '<xdf:id>not</xdf:id>');
+  const { definition } = importFimSchema([xml('r.xml', renamed)]);
+  assert.ok(definition);
+  assert.equal(allItems(definition).filter((i) => i.kind === 'field')[0]?.id, 'not_');
 });

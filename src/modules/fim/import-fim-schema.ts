@@ -28,7 +28,6 @@ export interface ImportResult {
 /** A short, printable file name for reports (no paths, no control characters). */
 function displayName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
   return base.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 120) || '(ohne Namen)';
 }
 

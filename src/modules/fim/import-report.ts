@@ -4,6 +4,7 @@
  * definition (each with its FIM id and name, so an editor can find it and finish the job). Codes,
  * not sentences: the page and the CLI turn them into text through the message catalogs.
  */
+import type { RuleSuggestion } from './translate-rule.ts';
 import type { XmlProblemCode } from './xml.ts';
 
 /** Why a file (or the whole upload) could not be used. */
@@ -78,6 +79,8 @@ export interface UntranslatedItem {
   text?: string;
   /** Ids in the produced definition concerned (the field, or the fields a rule's text names). */
   ids?: string[];
+  /** For a prose rule of a common pattern: an expression an editor may take over (not applied). */
+  suggestion?: RuleSuggestion;
 }
 
 /** A rule that was translated into the rule language. */

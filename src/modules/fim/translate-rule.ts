@@ -114,3 +114,72 @@ export function translateScript(script: string, idFor: (fimId: string) => string
   if (expectOperand || depth !== 0 || fimIds.length === 0) return null;
   return { expression: out.join(' ').replace(/\( /g, '(').replace(/ \)/g, ')'), fimIds };
 }
+
+/**
+ * Rule-language expressions an editor may take over for a prose rule (never applied by the
+ * importer): conditions for the field `target`, or a cross-field `assert`.
+ */
+export interface RuleSuggestion {
+  target?: string;
+  requiredIf?: string;
+  visibleIf?: string;
+  assert?: string;
+}
+
+/** The condition "field has / has not value": an empty value asks whether the field is filled. */
+function condition(id: string, negated: boolean, rawValue: string): string {
+  const value = rawValue.replace(/^"(.*)"$/, '$1');
+  if (value === '') return negated ? `filled(${id})` : `not filled(${id})`;
+  return `${id} ${negated ? '!=' : '='} ${quote(value)}`;
+}
+
+/** `F1 = "a"` or `F1 in ["a", "b"]` for the values of an "= a ODER = b" list. */
+function oneOf(id: string, values: string[]): string {
+  return values.length === 1 ? condition(id, false, values[0]!) : `${id} in [${values.map(quote).join(', ')}]`;
+}
+
+function valuesOf(first: string, more: string): string[] {
+  return [first, ...[...more.matchAll(/ODER ?= ?(\S+)/g)].map((v) => v[1]!)].map((v) => v.replace(/[.,]+$/, ''));
+}
+
+/**
+ * A suggestion for the common prose patterns of the FIM Bundesredaktion, when the text is exactly
+ * one of them and every Datenfeld it names has one id in the definition:
+ * "Wenn im Datenfeld F1 [nicht] der Wert X angegeben wurde, dann soll F2 zum Pflichtfeld werden.",
+ * "Wenn das Feld F1 = X [ODER = Y …], dann muss das Feld F2 befüllt sein/werden."
+ * [+ "Wenn das Feld F1 <> X …, dann darf das Feld F2 nicht befüllt sein/werden."],
+ * "Wenn F1 nicht leer, dann darf F2 nicht leer sein.",
+ * "Es muss mindestens eines der Felder F1, F2 oder F3 befüllt sein."
+ */
+export function suggestRule(text: string, idFor: (fimId: string) => string | undefined): RuleSuggestion | undefined {
+  // Field and code names in quotes after the ids only repeat them; an empty "" is a value and stays.
+  const plain = text.replace(/\s*["„“][^"„“]+["“]/g, '').replace(/\s+/g, ' ').trim();
+  let m = /^Wenn im Datenfeld (F\d+) (nicht )?der Wert (\S+) angegeben wurde, dann soll (F\d+) zum Pflichtfeld werden\.?$/.exec(plain);
+  if (m) {
+    const [a, b] = [idFor(m[1]!), idFor(m[4]!)];
+    return a && b ? { target: b, requiredIf: condition(a, Boolean(m[2]), m[3]!) } : undefined;
+  }
+  m = /^Wenn das Feld (F\d+) ?= ?(\S+?)((?: ODER ?= ?\S+?)*),? dann muss das Feld (F\d+) befüllt (?:sein|werden)\.?(?: Wenn das Feld (F\d+) ?<> ?(\S+?)((?: (?:ODER|UND) ?<> ?\S+?)*),? dann darf das Feld (F\d+) nicht befüllt (?:sein|werden)\.?)?$/.exec(plain);
+  if (m) {
+    const [a, b] = [idFor(m[1]!), idFor(m[4]!)];
+    if (!a || !b) return undefined;
+    const expression = oneOf(a, valuesOf(m[2]!, m[3] ?? ''));
+    if (!m[5]) return { target: b, requiredIf: expression };
+    // "otherwise it must stay empty": shown only then, and required when shown.
+    const sameField = m[5] === m[1] && m[8] === m[4];
+    const sameValues = valuesOf(m[6]!, (m[7] ?? '').replace(/UND ?<>/g, 'ODER =')).sort().join() === valuesOf(m[2]!, m[3] ?? '').sort().join();
+    return sameField && sameValues ? { target: b, visibleIf: expression, requiredIf: expression } : undefined;
+  }
+  m = /^Wenn (F\d+) nicht leer(?: ist)?, dann darf (F\d+) nicht leer sein\.?$/.exec(plain);
+  if (m) {
+    const [a, b] = [idFor(m[1]!), idFor(m[2]!)];
+    return a && b ? { target: b, requiredIf: `filled(${a})` } : undefined;
+  }
+  m = /^Es muss mindestens eines der Felder ((?:F\d+, )*F\d+,? oder F\d+) befüllt sein\.?$/.exec(plain);
+  if (m) {
+    const ids = [...m[1]!.matchAll(/F\d+/g)].map((f) => idFor(f[0]));
+    if (ids.some((id) => !id)) return undefined;
+    return { assert: ids.map((id) => `filled(${id})`).join(' or ') };
+  }
+  return undefined;
+}

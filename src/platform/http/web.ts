@@ -103,7 +103,7 @@ export async function registerWebPlatform(app: FastifyInstance, { config, db, re
   });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/session',
-    getToken: (req) => (req.body as Record<string, string> | undefined)?._csrf ?? (req.headers['x-csrf-token'] as string | undefined),
+    getToken: (req) => csrfTokenOf((req.body as Record<string, unknown> | undefined)?._csrf) ?? (req.headers['x-csrf-token'] as string | undefined),
   });
   await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
 
@@ -189,6 +189,20 @@ function baseContext(req: FastifyRequest, reply: FastifyReply, config: Config): 
     // Lazily created: only pages with a form start a session for the token.
     csrf: () => (csrfToken ??= reply.generateCsrf()),
   };
+}
+
+/**
+ * The CSRF token from a parsed body field: a string (url-encoded forms), or the field object that
+ * @fastify/multipart attaches for multipart forms (`attachFieldsToBody: true`), so that file
+ * uploads are checked like every other form. Files and repeated fields never count as a token.
+ */
+function csrfTokenOf(field: unknown): string | undefined {
+  if (typeof field === 'string') return field;
+  if (field && typeof field === 'object' && (field as { type?: unknown }).type === 'field') {
+    const value = (field as { value?: unknown }).value;
+    return typeof value === 'string' ? value : undefined;
+  }
+  return undefined;
 }
 
 /** True for the JSON API and machine endpoints (problem+json errors, no CSRF: no cookies are used there). */
