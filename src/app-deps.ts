@@ -4,8 +4,11 @@
 import type { Config } from './config.ts';
 import type { VersionedCache } from './platform/cache/versioned-cache.ts';
 import type { FieldCipher } from './platform/crypto/field-encryption.ts';
+import type { TenantKeys } from './platform/crypto/tenant-keys.ts';
 import type { Database, Db } from './platform/db/database.ts';
 import type { MailService } from './platform/mail/mail.ts';
+import type { SealKeyStore } from './platform/pdf/seal-keys.ts';
+import type { MalwareScanner } from './platform/uploads/malware-scanner.ts';
 
 export interface AppDeps {
   config: Config;
@@ -15,4 +18,10 @@ export interface AppDeps {
   mail: MailService;
   /** Catalogue lookups (search, authority finder, API answers), shared by the modules that read the catalogue. */
   catalogCache: VersionedCache;
+  /** Seal keys for PDFs: the platform's (receipts) and each tenant's (decisions); trust anchors for verification. */
+  sealKeys: SealKeyStore;
+  /** Per-tenant data keys (envelope encryption) for uploads and mailbox content. */
+  tenantKeys: TenantKeys;
+  /** Malware scanner for uploads (clamd, or none in the demo). */
+  malwareScanner: MalwareScanner;
 }

@@ -15,6 +15,7 @@ import { catalogEditorRoutes } from './modules/catalog-editor/index.ts';
 import { identityCleanupJob, identityRoutes, identitySchedules, registerCitizenIdentity } from './modules/identity/index.ts';
 import { digitalesAmtEvaluateJob, digitalesAmtRoutes, digitalesAmtSchedules } from './modules/digitales-amt/index.ts';
 import { catalogRoutes, importCatalogIfEmpty } from './modules/catalog/index.ts';
+import { documentVerificationRoutes } from './modules/document-verification/index.ts';
 import { loadReferenceData, municipalityRoutes } from './modules/municipalities/index.ts';
 import { operationsRoutes } from './modules/operations/index.ts';
 import { responsibilityAdminRoutes } from './modules/responsibility-admin/index.ts';
@@ -22,6 +23,7 @@ import { siteRoutes } from './modules/site/index.ts';
 import { registerStaffIdentity, staffRoutes } from './modules/staff/index.ts';
 import { createVersionedCache } from './platform/cache/versioned-cache.ts';
 import { createFieldCipher, type FieldCipher } from './platform/crypto/field-encryption.ts';
+import { createTenantKeys } from './platform/crypto/tenant-keys.ts';
 import { openDatabase, type Database } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrations.ts';
 import { createRenderer } from './platform/html/views.ts';
@@ -29,6 +31,8 @@ import { maintenanceJobs } from './platform/jobs/maintenance.ts';
 import { createWorker, type Worker } from './platform/jobs/worker.ts';
 import { registerWebPlatform } from './platform/http/web.ts';
 import { createMailService, type MailService } from './platform/mail/mail.ts';
+import { createSealKeyStore } from './platform/pdf/seal-keys.ts';
+import { createMalwareScanner } from './platform/uploads/index.ts';
 
 export interface App {
   server: FastifyInstance;
@@ -109,11 +113,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(siteRoutes, { db, config });
   await server.register(municipalityRoutes, { db });
   await server.register(catalogRoutes, { db, config, catalogCache });
-  const deps: AppDeps = { config, database, db, cipher, mail, catalogCache };
+  const sealKeys = createSealKeyStore({ db, cipher, config: config.seal });
+  const deps: AppDeps = {
+    config, database, db, cipher, mail, catalogCache, sealKeys, tenantKeys: createTenantKeys(cipher), malwareScanner: createMalwareScanner(config.uploads),
+  };
   await server.register(digitalesAmtRoutes, deps);
   await server.register(catalogEditorRoutes, deps);
   await server.register(responsibilityAdminRoutes, deps);
   await server.register(apiRoutes, deps);
+  await server.register(documentVerificationRoutes, { sealKeys });
   await server.register(identityRoutes, { config, db, cipher });
   await server.register(accessibilityRoutes, { db, cipher, mail, feedbackEmail: config.feedbackEmail, contactEmail: config.operator.email });
   await server.ready();

@@ -47,6 +47,18 @@ export class TestClient {
     return response;
   }
 
+  /** Posts a multipart/form-data body (fields and files), as a browser does for a form with a file input. */
+  async postMultipart(url: string, fields: Record<string, string>, files: { field: string; fileName: string; type?: string; bytes: Uint8Array }[] = []): Promise<LightMyRequestResponse> {
+    const cookie = this.cookieHeader();
+    const { body, contentType } = multipartBody(fields, files);
+    const response = await this.server.inject({
+      method: 'POST', url, remoteAddress: this.remoteAddress, payload: body,
+      headers: { 'content-type': contentType, ...(cookie ? { cookie } : {}) },
+    });
+    this.remember(response);
+    return response;
+  }
+
   /** Loads the page with the form, takes its CSRF token, and posts the form with the given fields. */
   async submit(pageUrl: string, fields: Record<string, string>, formAction?: string): Promise<LightMyRequestResponse> {
     const page = await this.get(pageUrl);
@@ -59,4 +71,19 @@ export class TestClient {
     for (const input of form.querySelectorAll('input[type="hidden"]')) hidden[input.getAttribute('name') ?? ''] = input.getAttribute('value') ?? '';
     return this.post(form.getAttribute('action') ?? pageUrl, { ...hidden, ...fields, _csrf: token });
   }
+}
+
+/** Encodes fields and files as multipart/form-data (RFC 7578). */
+export function multipartBody(fields: Record<string, string>, files: { field: string; fileName: string; type?: string; bytes: Uint8Array }[]): { body: Buffer; contentType: string } {
+  const boundary = `----test${Math.random().toString(16).slice(2)}`;
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  for (const file of files) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.fileName}"\r\nContent-Type: ${file.type ?? 'application/octet-stream'}\r\n\r\n`));
+    parts.push(Buffer.from(file.bytes), Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }

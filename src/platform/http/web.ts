@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySession from '@fastify/session';
 import fastifyStatic from '@fastify/static';
@@ -18,6 +19,7 @@ import type { Db } from '../db/database.ts';
 import type { Renderer } from '../html/views.ts';
 import { parseLocale, translator, type Locale, type Translate } from '../i18n/i18n.ts';
 import { codeForStatus, DomainError, errorCatalog, type ErrorCode, type InvalidParam } from './errors.ts';
+import { collectFilePart, csrfTokenOfBody } from './multipart.ts';
 import { pgRateLimitStore } from './rate-limit-store.ts';
 import { PgSessionStore } from './session-store.ts';
 
@@ -99,9 +101,18 @@ export async function registerWebPlatform(app: FastifyInstance, { config, db, re
   });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/session',
-    getToken: (req) => (req.body as Record<string, string> | undefined)?._csrf ?? (req.headers['x-csrf-token'] as string | undefined),
+    getToken: (req) => csrfTokenOfBody(req.body) ?? (req.headers['x-csrf-token'] as string | undefined),
   });
   await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
+  // Multipart (uploads), registered once for every module: the body is parsed before the CSRF check
+  // below, so the token is read from the `_csrf` part. Files are held only up to the size limit
+  // (`truncated` beyond it); read them with platform/http/multipart.ts readMultipartForm.
+  await app.register(fastifyMultipart, {
+    attachFieldsToBody: true,
+    throwFileSizeLimit: false,
+    onFile: collectFilePart,
+    limits: { fileSize: config.uploads.maxBytes, files: config.uploads.maxFiles, fields: 200, fieldSize: 100 * 1024, parts: 300 },
+  });
 
   await app.register(fastifyRateLimit, {
     global: true,

@@ -1,6 +1,7 @@
 import { apiMessagesDe } from '../../modules/api/messages.de.ts';
 import { catalogEditorMessagesDe } from '../../modules/catalog-editor/messages.de.ts';
 import { identityMessagesDe } from '../../modules/identity/messages.de.ts';
+import { documentVerificationMessagesDe } from '../../modules/document-verification/messages.de.ts';
 import { digitalesAmtMessagesDe } from '../../modules/digitales-amt/messages.de.ts';
 import { responsibilityAdminMessagesDe } from '../../modules/responsibility-admin/messages.de.ts';
 
@@ -11,6 +12,7 @@ export const de = {
   ...catalogEditorMessagesDe,
   ...apiMessagesDe,
   ...identityMessagesDe,
+  ...documentVerificationMessagesDe,
   'site.name': 'Digitales Amt Bayern',
   'site.home': 'Startseite',
 

@@ -1,6 +1,7 @@
 import { apiMessagesEn } from '../../modules/api/messages.en.ts';
 import { catalogEditorMessagesEn } from '../../modules/catalog-editor/messages.en.ts';
 import { identityMessagesEn } from '../../modules/identity/messages.en.ts';
+import { documentVerificationMessagesEn } from '../../modules/document-verification/messages.en.ts';
 import { digitalesAmtMessagesEn } from '../../modules/digitales-amt/messages.en.ts';
 import { responsibilityAdminMessagesEn } from '../../modules/responsibility-admin/messages.en.ts';
 import type { de } from './messages.de.ts';
@@ -12,6 +13,7 @@ export const en: Record<keyof typeof de, string> = {
   ...catalogEditorMessagesEn,
   ...apiMessagesEn,
   ...identityMessagesEn,
+  ...documentVerificationMessagesEn,
   'site.name': 'Digitales Amt Bavaria',
   'site.home': 'Home',
 
