@@ -127,6 +127,8 @@ export interface SealConfig {
   trustAnchorsFile: string | null;
   /** Create the demo CA and demo seal keys on first use (never in production). */
   demoKeys: boolean;
+  /** Where the demo CA certificate is also written as PEM (for `npm run verify-pdf`); `null`: nowhere. */
+  demoCaFile: string | null;
 }
 
 /** Limits and scanning of uploaded files. */
@@ -260,6 +262,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tenantKeyDir: raw.SEAL_TENANT_KEY_DIR ? path.resolve(raw.SEAL_TENANT_KEY_DIR) : null,
       trustAnchorsFile: raw.SEAL_TRUST_ANCHORS ? path.resolve(raw.SEAL_TRUST_ANCHORS) : null,
       demoKeys: !production && (raw.SEAL_DEMO_KEYS ?? demo),
+      demoCaFile: dataDir ? path.join(dataDir, 'seal', 'demo-ca.pem') : null,
     },
     uploads: {
       maxBytes: raw.UPLOAD_MAX_BYTES,
