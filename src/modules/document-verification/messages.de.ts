@@ -1,5 +1,6 @@
 /** German UI text of this module (merged into the catalog in platform/i18n). Keys start with `verify.`. */
 export const documentVerificationMessagesDe = {
+  'verify.footerLink': 'Dokument-Siegel prüfen',
   'verify.title': 'Siegel eines Dokuments prüfen',
   'verify.intro': 'Bescheide und Eingangsbestätigungen aus dem Digitalen Amt tragen ein elektronisches Siegel der ausstellenden Behörde. Hier prüfen Sie, ob ein PDF-Dokument unverändert ist und von wem es stammt. Das Dokument wird nur geprüft und nicht gespeichert.',
   'verify.file.label': 'PDF-Dokument',

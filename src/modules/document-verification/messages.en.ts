@@ -2,6 +2,7 @@ import type { documentVerificationMessagesDe } from './messages.de.ts';
 
 /** English UI text of this module: every German key must be here. */
 export const documentVerificationMessagesEn: Record<keyof typeof documentVerificationMessagesDe, string> = {
+  'verify.footerLink': "Check a document's seal",
   'verify.title': 'Check the seal of a document',
   'verify.intro': 'Decisions and receipts from Digitales Amt carry an electronic seal of the issuing authority. Here you can check whether a PDF document is unchanged and who issued it. The document is only checked, not stored.',
   'verify.file.label': 'PDF document',

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { upsertTenant } from '../../modules/tenants/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
 import { createFieldCipher } from '../crypto/field-encryption.ts';
@@ -199,4 +199,15 @@ test('demo keys: one demo CA, one key per owner, private keys encrypted at rest;
   // The demo CA is no anchor there, so a demo seal is untrusted.
   const demoSealed = await sealPdf(await renderPdf(model), a, { reason: 'x', location: 'y', name: 'z' });
   assert.equal((await verifyPdfSeal(demoSealed, await configured.trustAnchors())).trusted, false);
+});
+
+test('an RSA 3072 seal key (as qualified seal CAs often issue) verifies the same way with pdfsig and our verifier', async () => {
+  const caKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const ca = await issueCertificate({ subject: { commonName: 'Test-CA RSA', organisation: 'Test' }, subjectKey: caKey, ca: true, validDays: 30 });
+  const key = generateKeyPairSync('rsa', { modulusLength: 3072 }).privateKey;
+  const cert = await issueCertificate({ subject: { commonName: 'Landratsamt Teststadt', organisation: 'Landratsamt Teststadt' }, subjectKey: key, issuer: { certificate: ca, privateKey: caKey }, ca: false, validDays: 30 });
+  const sealed = await sealPdf(await renderPdf(model), { privateKey: key, certificates: [cert, ca] }, { reason: 'Bescheid', location: 'Teststadt', name: 'Landratsamt Teststadt' });
+  assert.match(pdfsig(write('rsa.pdf', sealed)), /Signature Validation: Signature is Valid\./);
+  const result = await verifyPdfSeal(sealed, [ca]);
+  assert.ok(isSealValid(result), result.problems.join());
 });

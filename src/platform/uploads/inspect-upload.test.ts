@@ -37,6 +37,17 @@ function jpeg(width: number, height: number): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof, Buffer.from([0xff, 0xd9])]);
 }
 
+/** A WebP (extended format, VP8X) header with the canvas size. */
+function webp(width: number, height: number): Buffer {
+  const vp8x = Buffer.alloc(10);
+  vp8x.writeUIntLE(width - 1, 4, 3);
+  vp8x.writeUIntLE(height - 1, 7, 3);
+  const chunk = Buffer.concat([Buffer.from('VP8X'), Buffer.from([10, 0, 0, 0]), vp8x]);
+  const size = Buffer.alloc(4);
+  size.writeUInt32LE(4 + chunk.length);
+  return Buffer.concat([Buffer.from('RIFF'), size, Buffer.from('WEBP'), chunk]);
+}
+
 /** A zip archive with one deflated entry (a "zip bomb" when the content is large and repetitive). */
 function zip(name: string, content: Buffer): Buffer {
   const data = deflateRawSync(content);
@@ -72,6 +83,8 @@ test('accepts a real PDF, PNG and JPEG by their content, whatever they are calle
   assert.deepEqual(await inspectUpload(await renderPdf({ title: 'Nachweis', author: 'Test', blocks: [] }), ALL), { ok: true, mediaType: 'application/pdf', extension: 'pdf' });
   assert.deepEqual(await inspectUpload(png(20, 10), ALL), { ok: true, mediaType: 'image/png', extension: 'png' });
   assert.deepEqual(await inspectUpload(jpeg(800, 600), ALL), { ok: true, mediaType: 'image/jpeg', extension: 'jpg' });
+  assert.deepEqual(await inspectUpload(webp(640, 480), ALL), { ok: true, mediaType: 'image/webp', extension: 'webp' });
+  assert.deepEqual(await inspectUpload(webp(16_000, 16_000), ALL), { ok: false, code: 'too-large' });
 });
 
 test('refuses a script renamed to .pdf, HTML, and a type the field does not accept', async () => {
