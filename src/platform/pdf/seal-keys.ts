@@ -128,7 +128,8 @@ export function createSealKeyStore({ db, cipher, config }: SealKeyStoreOptions):
         try {
           return loadKeyFiles(keyFile, certFile, config.demoKeys);
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !config.demoKeys) throw error;
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          if (!config.demoKeys) throw new Error(`No seal key configured for tenant ${tenant.slug}: ${keyFile} and ${certFile} are needed`);
         }
       }
       if (!config.demoKeys) throw new Error(`No seal key configured for tenant ${tenant.slug} (SEAL_TENANT_KEY_DIR)`);

@@ -48,7 +48,6 @@ export function sanitizeFileName(name: string): string {
 /** Stores an inspected upload encrypted; run it in the use case's transaction. */
 export async function storeUpload(tx: Db | Tx, keys: TenantKeys, upload: NewUpload): Promise<{ uploadId: string }> {
   const id = randomUUID();
-  const keyVersion = await keys.currentVersion(tx, upload.tenantId);
   const fileNameEnc = await keys.encryptText(tx, upload.tenantId, sanitizeFileName(upload.fileName), nameContext(id));
   const contentEnc = await keys.encrypt(tx, upload.tenantId, upload.bytes, contentContext(id));
   await tx.insertInto('uploads').values({
@@ -61,7 +60,8 @@ export async function storeUpload(tx: Db | Tx, keys: TenantKeys, upload: NewUplo
     size_bytes: upload.bytes.length,
     sha256: createHash('sha256').update(upload.bytes).digest('hex'),
     content_enc: contentEnc,
-    key_version: keyVersion,
+    // The older of the two (a rotation may fall between them), so that re-encryption finds the row.
+    key_version: Math.min(keys.versionOf(fileNameEnc), keys.versionOf(contentEnc)),
   }).execute();
   return { uploadId: id };
 }
