@@ -81,6 +81,8 @@ export const configSchema = z.object({
     .describe('ClamAV daemon (clamd) that scans uploads, as host:port (default: no scanner)'),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(20 * 1024 * 1024)
     .describe('largest file one multipart upload may carry (per-field limits are lower)'),
+  UPLOAD_MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(4 * 1024 * 1024 * 1024).default(100 * 1024 * 1024)
+    .describe('most bytes of files one multipart request may hold in memory (files beyond are refused as too large)'),
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(100).default(20).describe('most files one multipart request may carry'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
 });
@@ -134,6 +136,7 @@ export interface SealConfig {
 /** Limits and scanning of uploaded files. */
 export interface UploadsConfig {
   maxBytes: number;
+  maxRequestBytes: number;
   maxFiles: number;
   /** clamd as host:port; `null`: no malware scanner. */
   clamdAddress: string | null;
@@ -266,6 +269,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     uploads: {
       maxBytes: raw.UPLOAD_MAX_BYTES,
+      maxRequestBytes: raw.UPLOAD_MAX_REQUEST_BYTES,
       maxFiles: raw.UPLOAD_MAX_FILES,
       clamdAddress: raw.CLAMD_ADDRESS ?? null,
     },

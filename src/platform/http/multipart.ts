@@ -4,9 +4,11 @@
  * global CSRF check and the token travels as the ordinary form field `_csrf`. Modules must not
  * register the plugin again (its decorators would clash); they read the parsed form here.
  *
- * Files are read into memory only up to the size limit (UPLOAD_MAX_BYTES, or the route's
- * `multipartRouteConfig`); a longer file is cut there and marked `truncated`, so that
- * `inspectUpload` refuses it as too large without it ever being held whole.
+ * Only a route that declares `multipartRouteConfig(...)` in its `config` receives files; on other
+ * routes file parts are drained unread. Files are read into memory only up to the size limit
+ * (UPLOAD_MAX_BYTES, or the route's lower one), and at most UPLOAD_MAX_REQUEST_BYTES per request; a
+ * longer file is cut there and marked `truncated`, so that `inspectUpload` refuses it as too large
+ * without it ever being held whole.
  */
 import type { FastifyRequest } from 'fastify';
 import type { MultipartFile, MultipartValue } from '@fastify/multipart';
@@ -31,16 +33,37 @@ interface ReadFilePart extends MultipartFile {
   received?: { bytes: Uint8Array; truncated: boolean };
 }
 
-/** Reads a file part's stream up to the limit (busboy stops at `limits.fileSize` and sets `truncated`). */
-export async function collectFilePart(part: MultipartFile): Promise<void> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of part.file) chunks.push(chunk as Buffer);
-  (part as ReadFilePart).received = { bytes: new Uint8Array(Buffer.concat(chunks)), truncated: part.file.truncated };
+/**
+ * Makes the `onFile` handler that reads each file part. Only routes that declare
+ * `multipartRouteConfig` accept files: elsewhere file parts are drained unread. A request holds at
+ * most `maxRequestBytes` of files in memory; files beyond that are drained and marked truncated.
+ */
+export function createFileCollector(maxRequestBytes: number): (this: FastifyRequest, part: MultipartFile) => Promise<void> {
+  const held = new WeakMap<FastifyRequest, number>();
+  return async function collectFilePart(this: FastifyRequest, part: MultipartFile): Promise<void> {
+    const accepts = this.routeOptions.config !== undefined && 'multipartOptions' in this.routeOptions.config;
+    let total = held.get(this) ?? 0;
+    const chunks: Buffer[] = [];
+    let overflow = !accepts;
+    for await (const chunk of part.file) {
+      const buffer = chunk as Buffer;
+      if (overflow || total + buffer.length > maxRequestBytes) {
+        overflow = true;
+        continue;
+      }
+      total += buffer.length;
+      chunks.push(buffer);
+    }
+    held.set(this, total);
+    (part as ReadFilePart).received = overflow
+      ? { bytes: new Uint8Array(), truncated: true }
+      : { bytes: new Uint8Array(Buffer.concat(chunks)), truncated: part.file.truncated };
+  };
 }
 
 /**
- * Lower limits for one route's multipart body (the global ones come from the configuration), for
- * the route's `config`: `{ config: multipartRouteConfig({ maxFileBytes: 5_000_000, maxFiles: 3 }) }`.
+ * Declares that a route accepts files, optionally with lower limits than the global ones, for the
+ * route's `config`: `{ config: multipartRouteConfig({ maxFileBytes: 5_000_000, maxFiles: 3 }) }`.
  */
 export function multipartRouteConfig(limits: { maxFileBytes?: number; maxFiles?: number }): { multipartOptions: { limits: { fileSize?: number; files?: number } } } {
   return { multipartOptions: { limits: { ...(limits.maxFileBytes ? { fileSize: limits.maxFileBytes } : {}), ...(limits.maxFiles ? { files: limits.maxFiles } : {}) } } };

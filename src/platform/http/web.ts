@@ -19,7 +19,7 @@ import type { Db } from '../db/database.ts';
 import type { Renderer } from '../html/views.ts';
 import { parseLocale, translator, type Locale, type Translate } from '../i18n/i18n.ts';
 import { codeForStatus, DomainError, errorCatalog, type ErrorCode, type InvalidParam } from './errors.ts';
-import { collectFilePart, csrfTokenOfBody } from './multipart.ts';
+import { createFileCollector, csrfTokenOfBody } from './multipart.ts';
 import { pgRateLimitStore } from './rate-limit-store.ts';
 import { PgSessionStore } from './session-store.ts';
 
@@ -106,11 +106,12 @@ export async function registerWebPlatform(app: FastifyInstance, { config, db, re
   await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
   // Multipart (uploads), registered once for every module: the body is parsed before the CSRF check
   // below, so the token is read from the `_csrf` part. Files are held only up to the size limit
-  // (`truncated` beyond it); read them with platform/http/multipart.ts readMultipartForm.
+  // (`truncated` beyond it), and only on routes that declare multipartRouteConfig; read them with
+  // platform/http/multipart.ts readMultipartForm.
   await app.register(fastifyMultipart, {
     attachFieldsToBody: true,
     throwFileSizeLimit: false,
-    onFile: collectFilePart,
+    onFile: createFileCollector(config.uploads.maxRequestBytes),
     limits: { fileSize: config.uploads.maxBytes, files: config.uploads.maxFiles, fields: 200, fieldSize: 100 * 1024, parts: 300 },
   });
 

@@ -9,7 +9,9 @@ import { createTestDatabase, type TestDatabase } from '../../../test/support/dat
 import { createFieldCipher } from '../crypto/field-encryption.ts';
 import { createTenantKeys } from '../crypto/tenant-keys.ts';
 import { createRenderer } from '../html/views.ts';
+import { multipartRouteConfig, readMultipartForm } from '../http/multipart.ts';
 import { registerWebPlatform } from '../http/web.ts';
+import { multipartBody } from '../../../test/support/http.ts';
 import { contentDisposition, sendDownload } from './send-download.ts';
 import { deleteUploadsOfOwner, listUploads, readUpload, reencryptUploads, storeUpload } from './uploads.repository.ts';
 
@@ -139,6 +141,45 @@ test('downloads: attachment by default, nosniff, only safe types, a sandbox CSP 
     const unsafe = await server.inject('/download/html');
     assert.equal(unsafe.headers['content-type'], 'application/octet-stream');
     assert.match(String(unsafe.headers['content-disposition']), /^attachment;/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('multipart: files reach only routes that accept them, within the per-file and per-request limits', async () => {
+  const server: FastifyInstance = Fastify();
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: ':memory:', UPLOAD_MAX_BYTES: '4096', UPLOAD_MAX_REQUEST_BYTES: '5000' });
+  await registerWebPlatform(server, { config, db: testDb.database.db, render: createRenderer(), sharedRateLimits: false });
+  // Under /api/ so that no CSRF token is needed here (the page test of /pruefen covers CSRF).
+  const summary = (req: Parameters<typeof readMultipartForm>[0]) => {
+    const form = readMultipartForm(req);
+    return { fields: form.fields, files: form.files.map((f) => ({ field: f.fieldName, name: f.fileName, size: f.bytes.length, truncated: f.truncated })) };
+  };
+  server.post('/api/with-files', { config: multipartRouteConfig({ maxFileBytes: 3000 }) }, async (req) => summary(req));
+  server.post('/api/without-files', async (req) => summary(req));
+  await server.ready();
+  try {
+    const post = async (url: string, files: { field: string; fileName: string; bytes: Uint8Array }[]) => {
+      const { body, contentType } = multipartBody({ note: 'Grüße', tag: 'a' }, files);
+      const res = await server.inject({ method: 'POST', url, payload: body, headers: { 'content-type': contentType } });
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json() as ReturnType<typeof summary>;
+    };
+    const accepted = await post('/api/with-files', [
+      { field: 'a', fileName: 'a.pdf', bytes: Buffer.alloc(2000, 1) },
+      { field: 'b', fileName: 'b.pdf', bytes: Buffer.alloc(3500, 1) },
+      { field: 'c', fileName: 'c.pdf', bytes: Buffer.alloc(2500, 1) },
+      { field: 'd', fileName: 'd.pdf', bytes: Buffer.alloc(1000, 1) },
+    ]);
+    assert.deepEqual(accepted.fields, { note: 'Grüße', tag: 'a' });
+    assert.deepEqual(accepted.files, [
+      { field: 'a', name: 'a.pdf', size: 2000, truncated: false },
+      { field: 'b', name: 'b.pdf', size: 3000, truncated: true }, // cut at the route's per-file limit
+      { field: 'c', name: 'c.pdf', size: 0, truncated: true }, // over the request's total: not held
+      { field: 'd', name: 'd.pdf', size: 0, truncated: true },
+    ]);
+    const elsewhere = await post('/api/without-files', [{ field: 'a', fileName: 'a.pdf', bytes: Buffer.alloc(100, 1) }]);
+    assert.deepEqual(elsewhere.files, [{ field: 'a', name: 'a.pdf', size: 0, truncated: true }]);
   } finally {
     await server.close();
   }
