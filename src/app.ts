@@ -19,6 +19,7 @@ import { identityCleanupJob, identityRoutes, identitySchedules, registerCitizenI
 import { digitalesAmtEvaluateJob, digitalesAmtRoutes, digitalesAmtSchedules } from './modules/digitales-amt/index.ts';
 import { catalogRoutes, importCatalogIfEmpty } from './modules/catalog/index.ts';
 import { fimImportRoutes } from './modules/fim/index.ts';
+import { documentVerificationRoutes } from './modules/document-verification/index.ts';
 import { loadReferenceData, municipalityRoutes } from './modules/municipalities/index.ts';
 import { createPaymentsRuntime, paymentsJobs, paymentsRoutes, type PaymentsRuntime } from './modules/payments/index.ts';
 import { operationsRoutes } from './modules/operations/index.ts';
@@ -27,6 +28,7 @@ import { siteRoutes } from './modules/site/index.ts';
 import { registerStaffIdentity, staffAccountRoutes, staffAdminRoutes, staffRoutes } from './modules/staff/index.ts';
 import { createVersionedCache } from './platform/cache/versioned-cache.ts';
 import { createFieldCipher, type FieldCipher } from './platform/crypto/field-encryption.ts';
+import { createTenantKeys } from './platform/crypto/tenant-keys.ts';
 import { openDatabase, type Database } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrations.ts';
 import { createRenderer } from './platform/html/views.ts';
@@ -34,6 +36,7 @@ import { maintenanceJobs } from './platform/jobs/maintenance.ts';
 import { createWorker, type Worker } from './platform/jobs/worker.ts';
 import { registerWebPlatform } from './platform/http/web.ts';
 import { createMailService, type MailService } from './platform/mail/mail.ts';
+import { createMalwareScanner } from './platform/uploads/index.ts';
 
 export interface App {
   server: FastifyInstance;
@@ -124,7 +127,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(siteRoutes, { db, config });
   await server.register(municipalityRoutes, { db });
   await server.register(catalogRoutes, { db, config, catalogCache });
-  const deps: AppDeps = { config, database, db, cipher, mail, catalogCache, sealKeys, jobs: { receipt: receiptJob }, payments };
+  const deps: AppDeps = {
+    config, database, db, cipher, mail, catalogCache, sealKeys, tenantKeys: createTenantKeys(cipher), malwareScanner: createMalwareScanner(config.uploads),
+    jobs: { receipt: receiptJob }, payments,
+  };
   await server.register(digitalesAmtRoutes, deps);
   await server.register(catalogEditorRoutes, deps);
   await server.register(fimImportRoutes, deps);
@@ -136,6 +142,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(formLibraryRoutes, deps);
   await server.register(paymentsRoutes, { ...deps, simulatorJobs: paymentJobs.simulator });
   await server.register(identityRoutes, deps);
+  await server.register(documentVerificationRoutes, { sealKeys });
   await server.register(accessibilityRoutes, { db, cipher, mail, feedbackEmail: config.feedbackEmail, contactEmail: config.operator.email });
   await server.ready();
 

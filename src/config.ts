@@ -85,6 +85,8 @@ export const configSchema = z.object({
     .describe('ClamAV daemon (clamd) that scans uploads, as host:port (default: no scanner)'),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(20 * 1024 * 1024)
     .describe('largest file one multipart upload may carry (per-field limits are lower)'),
+  UPLOAD_MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(4 * 1024 * 1024 * 1024).default(100 * 1024 * 1024)
+    .describe('most bytes of files one multipart request may hold in memory (files beyond are refused as too large)'),
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(100).default(20).describe('most files one multipart request may carry'),
   PAYMENT_PROVIDER: z.enum(['pmpayment', 'epaybl']).default('pmpayment')
     .describe('payment platform used for online fees: pmpayment or epaybl'),
@@ -170,11 +172,14 @@ export interface SealConfig {
   trustAnchorsFile: string | null;
   /** Create the demo CA and demo seal keys on first use (never in production). */
   demoKeys: boolean;
+  /** Where the demo CA certificate is also written as PEM (for `npm run verify-pdf`); `null`: nowhere. */
+  demoCaFile: string | null;
 }
 
 /** Limits and scanning of uploaded files. */
 export interface UploadsConfig {
   maxBytes: number;
+  maxRequestBytes: number;
   maxFiles: number;
   /** clamd as host:port; `null`: no malware scanner. */
   clamdAddress: string | null;
@@ -363,9 +368,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tenantKeyDir: raw.SEAL_TENANT_KEY_DIR ? path.resolve(raw.SEAL_TENANT_KEY_DIR) : null,
       trustAnchorsFile: raw.SEAL_TRUST_ANCHORS ? path.resolve(raw.SEAL_TRUST_ANCHORS) : null,
       demoKeys: !production && (raw.SEAL_DEMO_KEYS ?? demo),
+      demoCaFile: dataDir ? path.join(dataDir, 'seal', 'demo-ca.pem') : null,
     },
     uploads: {
       maxBytes: raw.UPLOAD_MAX_BYTES,
+      maxRequestBytes: raw.UPLOAD_MAX_REQUEST_BYTES,
       maxFiles: raw.UPLOAD_MAX_FILES,
       clamdAddress: raw.CLAMD_ADDRESS ?? null,
     },

@@ -61,7 +61,7 @@ test('the main pages, in German and English, with and without form errors, are v
     ['/leistungen', 200], ['/leistungen?q=Pass', 200], ['/themen', 200],
     ['/impressum', 200], ['/datenschutz', 200], ['/barrierefreiheit', 200], ['/leichte-sprache', 200],
     ['/barrierefreiheit/feedback', 200], ['/barrierefreiheit/feedback/danke?ref=BF-2345-6789', 200],
-    ['/verwaltung/anmelden', 200], ['/gibt-es-nicht', 404],
+    ['/verwaltung/anmelden', 200], ['/pruefen', 200], ['/gibt-es-nicht', 404],
   ];
   for (const lang of ['de', 'en']) {
     for (const [url, status] of publicPages) {

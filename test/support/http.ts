@@ -57,25 +57,15 @@ export class TestClient {
     return response;
   }
 
-  /** Posts a multipart/form-data body (text fields, then files), as a browser does for a form with file inputs. */
-  async postMultipart(url: string, fields: Record<string, string>, files: UploadFile[]): Promise<LightMyRequestResponse> {
-    const boundary = `----testboundary${Math.random().toString(16).slice(2)}`;
-    const chunks: Buffer[] = [];
-    const quoted = (v: string) => v.replace(/["\r\n]/g, '_');
-    for (const [name, value] of Object.entries(fields)) {
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${quoted(name)}"\r\n\r\n${value}\r\n`));
-    }
-    for (const f of files) {
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${quoted(f.field)}"; filename="${quoted(f.name)}"\r\n` +
-        `Content-Type: ${f.type ?? 'application/xml'}\r\n\r\n`));
-      chunks.push(Buffer.from(f.content));
-      chunks.push(Buffer.from('\r\n'));
-    }
-    chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  /** Posts a multipart/form-data body (fields and files), as a browser does for a form with a file input. */
+  async postMultipart(url: string, fields: Record<string, string>, files: ({ field: string; fileName: string; type?: string; bytes: Uint8Array } | UploadFile)[] = []): Promise<LightMyRequestResponse> {
     const cookie = this.cookieHeader();
+    const { body, contentType } = multipartBody(fields, files.map((f) => ('bytes' in f ? f : {
+      field: f.field, fileName: f.name, ...(f.type ? { type: f.type } : {}), bytes: typeof f.content === 'string' ? Buffer.from(f.content) : f.content,
+    })));
     const response = await this.server.inject({
-      method: 'POST', url, remoteAddress: this.remoteAddress, payload: Buffer.concat(chunks),
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...(cookie ? { cookie } : {}) },
+      method: 'POST', url, remoteAddress: this.remoteAddress, payload: body,
+      headers: { 'content-type': contentType, ...(cookie ? { cookie } : {}) },
     });
     this.remember(response);
     return response;
@@ -103,4 +93,19 @@ export class TestClient {
     for (const input of form.querySelectorAll('input[type="hidden"]')) hidden[input.getAttribute('name') ?? ''] = input.getAttribute('value') ?? '';
     return this.post(form.getAttribute('action') ?? pageUrl, { ...hidden, ...fields, _csrf: token });
   }
+}
+
+/** Encodes fields and files as multipart/form-data (RFC 7578). */
+export function multipartBody(fields: Record<string, string>, files: { field: string; fileName: string; type?: string; bytes: Uint8Array }[]): { body: Buffer; contentType: string } {
+  const boundary = `----test${Math.random().toString(16).slice(2)}`;
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  for (const file of files) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.fileName}"\r\nContent-Type: ${file.type ?? 'application/octet-stream'}\r\n\r\n`));
+    parts.push(Buffer.from(file.bytes), Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }

@@ -7,7 +7,7 @@
  * before the platform's CSRF check runs (preValidation before preHandler), so the upload form
  * carries its `_csrf` field like every other form.
  */
-import fastifyMultipart from '@fastify/multipart';
+import { multipartRouteConfig, readMultipartForm } from '../../platform/http/multipart.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app-deps.ts';
 import type { FormDefinition, FormItem } from '../forms/form-definition.ts';
@@ -75,37 +75,15 @@ function jsonDataUrl(value: unknown): string {
   return `data:application/json;charset=utf-8;base64,${Buffer.from(`${JSON.stringify(value, null, 2)}\n`).toString('base64')}`;
 }
 
-/**
- * The uploaded files of a multipart body (`attachFieldsToBody: true`): the `files` parts, and
- * whether one was cut at the size limit (then none is imported).
- */
-async function uploadedFiles(body: unknown): Promise<{ files: ImportFileInput[]; truncated: boolean }> {
-  const files: ImportFileInput[] = [];
-  let truncated = false;
-  if (!body || typeof body !== 'object') return { files, truncated };
-  const raw = (body as Record<string, unknown>).files;
-  const parts = Array.isArray(raw) ? raw : raw ? [raw] : [];
-  for (const part of parts as { type?: string; filename?: string; file?: { truncated?: boolean }; toBuffer?: () => Promise<Buffer> }[]) {
-    if (part?.type !== 'file' || typeof part.toBuffer !== 'function') continue;
-    const bytes = await part.toBuffer();
-    if (part.file?.truncated) truncated = true;
-    // A file input left empty still sends one part without name and content.
-    if (!part.filename && bytes.length === 0) continue;
-    files.push({ name: part.filename ?? '', bytes });
-  }
-  return { files, truncated };
+/** The uploaded `files` of the posted form (read by the web platform's multipart support), and whether one was cut at the size limit. */
+function uploadedFiles(req: FastifyRequest): { files: ImportFileInput[]; truncated: boolean } {
+  const received = readMultipartForm(req).files.filter((f) => f.fieldName === 'files');
+  return { files: received.map((f) => ({ name: f.fileName, bytes: f.bytes })), truncated: received.some((f) => f.truncated) };
 }
 
 /** Registers the FIM import page (staff with the editor or tenant administrator role only). */
 export async function fimImportRoutes(app: FastifyInstance, deps: FimImportRouteOptions): Promise<void> {
   const { db, onImported } = deps;
-  await app.register(fastifyMultipart, {
-    attachFieldsToBody: true,
-    // A file over the limit is cut and marked, so that the handler (after the staff and CSRF
-    // checks) can answer with the page; more files than allowed is refused as a whole (413).
-    throwFileSizeLimit: false,
-    limits: { fileSize: MAX_UPLOAD_FILE_BYTES, files: MAX_UPLOAD_FILES, fields: 5, fieldSize: 1024, parts: MAX_UPLOAD_FILES + 5, headerPairs: 100 },
-  });
 
   const limits = { files: MAX_UPLOAD_FILES, megabytes: Math.round(MAX_UPLOAD_FILE_BYTES / 1024 / 1024) };
 
@@ -121,10 +99,12 @@ export async function fimImportRoutes(app: FastifyInstance, deps: FimImportRoute
     return uploadPage(req, reply, importer);
   });
 
-  app.post(FIM_IMPORT_PATH, async (req, reply) => {
+  // A file over the limit is cut and marked, so that the handler (after the staff and CSRF checks)
+  // answers with the page; more files than allowed is refused as a whole (413).
+  app.post(FIM_IMPORT_PATH, { config: multipartRouteConfig({ maxFileBytes: MAX_UPLOAD_FILE_BYTES, maxFiles: MAX_UPLOAD_FILES }) }, async (req, reply) => {
     const importer = await requireFormImporter(db, req, reply);
     if (!importer) return reply;
-    const { files, truncated } = await uploadedFiles(req.body);
+    const { files, truncated } = uploadedFiles(req);
     if (files.length === 0 || truncated) {
       const message = truncated ? req.t('fim.upload.tooLarge', limits) : req.t('fim.upload.required');
       return uploadPage(req, reply, importer, {

@@ -83,7 +83,7 @@ test('every page shows that this is a demo, not for real citizens', async () => 
 test('the footer links to Impressum, Datenschutz, Barrierefreiheit with feedback, and Leichte Sprache, and each page exists', async () => {
   const doc = html(await app.server.inject('/'));
   const links = doc.querySelectorAll('footer a').map((a) => a.getAttribute('href'));
-  assert.deepEqual(links, ['/impressum', '/datenschutz', '/barrierefreiheit', '/barrierefreiheit/feedback', '/leichte-sprache']);
+  assert.deepEqual(links, ['/impressum', '/datenschutz', '/barrierefreiheit', '/barrierefreiheit/feedback', '/leichte-sprache', '/pruefen']);
   for (const href of links) {
     const res = await app.server.inject(href!);
     assert.equal(res.statusCode, 200, href!);

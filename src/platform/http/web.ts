@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySession from '@fastify/session';
 import fastifyStatic from '@fastify/static';
@@ -18,6 +19,7 @@ import type { Db } from '../db/database.ts';
 import type { Renderer } from '../html/views.ts';
 import { parseLocale, translator, type Locale, type Translate } from '../i18n/i18n.ts';
 import { codeForStatus, DomainError, errorCatalog, type ErrorCode, type InvalidParam } from './errors.ts';
+import { createFileCollector, csrfTokenOfBody } from './multipart.ts';
 import { pgRateLimitStore } from './rate-limit-store.ts';
 import { PgSessionStore } from './session-store.ts';
 
@@ -103,9 +105,19 @@ export async function registerWebPlatform(app: FastifyInstance, { config, db, re
   });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/session',
-    getToken: (req) => csrfTokenOf((req.body as Record<string, unknown> | undefined)?._csrf) ?? (req.headers['x-csrf-token'] as string | undefined),
+    getToken: (req) => csrfTokenOfBody(req.body) ?? (req.headers['x-csrf-token'] as string | undefined),
   });
   await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
+  // Multipart (uploads), registered once for every module: the body is parsed before the CSRF check
+  // below, so the token is read from the `_csrf` part. Files are held only up to the size limit
+  // (`truncated` beyond it), and only on routes that declare multipartRouteConfig; read them with
+  // platform/http/multipart.ts readMultipartForm.
+  await app.register(fastifyMultipart, {
+    attachFieldsToBody: true,
+    throwFileSizeLimit: false,
+    onFile: createFileCollector(config.uploads.maxRequestBytes),
+    limits: { fileSize: config.uploads.maxBytes, files: config.uploads.maxFiles, fields: 200, fieldSize: 100 * 1024, parts: 300 },
+  });
 
   await app.register(fastifyRateLimit, {
     global: true,
@@ -189,20 +201,6 @@ function baseContext(req: FastifyRequest, reply: FastifyReply, config: Config): 
     // Lazily created: only pages with a form start a session for the token.
     csrf: () => (csrfToken ??= reply.generateCsrf()),
   };
-}
-
-/**
- * The CSRF token from a parsed body field: a string (url-encoded forms), or the field object that
- * @fastify/multipart attaches for multipart forms (`attachFieldsToBody: true`), so that file
- * uploads are checked like every other form. Files and repeated fields never count as a token.
- */
-function csrfTokenOf(field: unknown): string | undefined {
-  if (typeof field === 'string') return field;
-  if (field && typeof field === 'object' && (field as { type?: unknown }).type === 'field') {
-    const value = (field as { value?: unknown }).value;
-    return typeof value === 'string' ? value : undefined;
-  }
-  return undefined;
 }
 
 /** True for the JSON API and machine endpoints (problem+json errors, no CSRF: no cookies are used there). */

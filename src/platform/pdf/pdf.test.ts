@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { upsertTenant } from '../../modules/tenants/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
 import { createFieldCipher } from '../crypto/field-encryption.ts';
@@ -75,7 +75,7 @@ test('renders a PDF/A-2b-oriented, tagged PDF with embedded fonts; umlauts and �
 });
 
 test('a sealed PDF verifies with pdfsig (PAdES, ETSI.CAdES.detached, whole document) and with our verifier', async () => {
-  const store = createSealKeyStore({ db: testDb.database.db, cipher, config: { keyFile: null, certFile: null, tenantKeyDir: null, trustAnchorsFile: null, demoKeys: true } });
+  const store = createSealKeyStore({ db: testDb.database.db, cipher, config: { keyFile: null, certFile: null, tenantKeyDir: null, trustAnchorsFile: null, demoKeys: true, demoCaFile: null } });
   const key = await store.tenantKey(tenantId);
   const sealed = await sealPdf(await renderPdf(model), key, { reason: 'Bescheid erlassen', location: 'Prüfhausen', name: 'Gemeinde Prüfhausen' });
   const file = write('sealed.pdf', sealed);
@@ -111,7 +111,7 @@ test('a sealed PDF verifies with pdfsig (PAdES, ETSI.CAdES.detached, whole docum
 });
 
 test('a changed byte in the signed content fails our verifier and pdfsig', async () => {
-  const store = createSealKeyStore({ db: testDb.database.db, cipher, config: { keyFile: null, certFile: null, tenantKeyDir: null, trustAnchorsFile: null, demoKeys: true } });
+  const store = createSealKeyStore({ db: testDb.database.db, cipher, config: { keyFile: null, certFile: null, tenantKeyDir: null, trustAnchorsFile: null, demoKeys: true, demoCaFile: null } });
   const sealed = await sealPdf(await renderPdf(model), await store.platformKey(), { reason: 'Eingangsbestätigung', location: 'Bayern', name: 'Digitales Amt' });
   const tampered = Buffer.from(sealed);
   const at = Buffer.from(sealed).indexOf('/Title');
@@ -128,7 +128,7 @@ test('a changed byte in the signed content fails our verifier and pdfsig', async
 });
 
 test('a changed signature value fails, and an appended update is reported as not covering the document', async () => {
-  const store = createSealKeyStore({ db: testDb.database.db, cipher, config: { keyFile: null, certFile: null, tenantKeyDir: null, trustAnchorsFile: null, demoKeys: true } });
+  const store = createSealKeyStore({ db: testDb.database.db, cipher, config: { keyFile: null, certFile: null, tenantKeyDir: null, trustAnchorsFile: null, demoKeys: true, demoCaFile: null } });
   const sealed = Buffer.from(await sealPdf(await renderPdf(model), await store.platformKey(), { reason: 'Test', location: 'Bayern', name: 'Digitales Amt' }));
   // The ECDSA signature is the last DER element before the zero padding of /Contents.
   const text = sealed.toString('latin1');
@@ -161,8 +161,8 @@ test('an unsealed or unreadable file is reported as not sealed', async () => {
 
 test('demo keys: one demo CA, one key per owner, private keys encrypted at rest; configured keys come from files and a demo certificate is refused outside demo mode', async () => {
   const db = testDb.database.db;
-  const store = createSealKeyStore({ db, cipher, config: { keyFile: null, certFile: null, tenantKeyDir: null, trustAnchorsFile: null, demoKeys: true } });
-  const again = createSealKeyStore({ db, cipher, config: { keyFile: null, certFile: null, tenantKeyDir: null, trustAnchorsFile: null, demoKeys: true } });
+  const store = createSealKeyStore({ db, cipher, config: { keyFile: null, certFile: null, tenantKeyDir: null, trustAnchorsFile: null, demoKeys: true, demoCaFile: null } });
+  const again = createSealKeyStore({ db, cipher, config: { keyFile: null, certFile: null, tenantKeyDir: null, trustAnchorsFile: null, demoKeys: true, demoCaFile: null } });
   const [a, b] = await Promise.all([store.tenantKey(tenantId), again.tenantKey(tenantId)]);
   assert.deepEqual(a.certificates, b.certificates, 'a second instance uses the stored key');
   const rows = await db.selectFrom('seal_keys').selectAll().execute();
@@ -173,13 +173,14 @@ test('demo keys: one demo CA, one key per owner, private keys encrypted at rest;
     assert.match(row.certificate_pem, /BEGIN CERTIFICATE/);
   }
   const caPem = rows.find((r) => r.purpose === 'demo_ca')!.certificate_pem;
-  assert.match(execFileSync('openssl', ['x509', '-noout', '-subject', '-nameopt', 'utf8'], { input: caPem, encoding: 'utf8' }), new RegExp(DEMO_CA_NAME));
+  assert.equal(new X509Certificate(caPem).subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3), DEMO_CA_NAME);
+  assert.equal(new X509Certificate(caPem).ca, true);
 
   // Production-like: the platform key from files; a certificate issued by the demo CA is refused.
   const demoKey = await store.platformKey();
   const keyFile = write('demo.key.pem', Buffer.from(demoKey.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()));
   const certFile = write('demo.cert.pem', Buffer.from(demoKey.certificates.map(certificateToPem).join('')));
-  const production = createSealKeyStore({ db, cipher, config: { keyFile, certFile, tenantKeyDir: null, trustAnchorsFile: null, demoKeys: false } });
+  const production = createSealKeyStore({ db, cipher, config: { keyFile, certFile, tenantKeyDir: null, trustAnchorsFile: null, demoKeys: false, demoCaFile: null } });
   await assert.rejects(production.platformKey(), /demo CA cannot be used/);
   await assert.rejects(production.tenantKey(tenantId), /No seal key configured for tenant gemeinde-pdftest/);
 
@@ -191,7 +192,7 @@ test('demo keys: one demo CA, one key per owner, private keys encrypted at rest;
   writeFileSync(path.join(tenantDir, 'gemeinde-pdftest.key.pem'), sealKey.export({ format: 'pem', type: 'pkcs8' }).toString());
   writeFileSync(path.join(tenantDir, 'gemeinde-pdftest.cert.pem'), certificateToPem(sealCert) + certificateToPem(ownCa));
   const anchors = write('anchors.pem', Buffer.from(certificateToPem(ownCa)));
-  const configured = createSealKeyStore({ db, cipher, config: { keyFile: null, certFile: null, tenantKeyDir: tenantDir, trustAnchorsFile: anchors, demoKeys: false } });
+  const configured = createSealKeyStore({ db, cipher, config: { keyFile: null, certFile: null, tenantKeyDir: tenantDir, trustAnchorsFile: anchors, demoKeys: false, demoCaFile: null } });
   const sealed = await sealPdf(await renderPdf(model), await configured.tenantKey(tenantId), { reason: 'Bescheid', location: 'Prüfhausen', name: 'Gemeinde Prüfhausen' });
   const result = await verifyPdfSeal(sealed, await configured.trustAnchors());
   assert.ok(isSealValid(result), result.problems.join());
@@ -199,4 +200,15 @@ test('demo keys: one demo CA, one key per owner, private keys encrypted at rest;
   // The demo CA is no anchor there, so a demo seal is untrusted.
   const demoSealed = await sealPdf(await renderPdf(model), a, { reason: 'x', location: 'y', name: 'z' });
   assert.equal((await verifyPdfSeal(demoSealed, await configured.trustAnchors())).trusted, false);
+});
+
+test('an RSA 3072 seal key (as qualified seal CAs often issue) verifies the same way with pdfsig and our verifier', async () => {
+  const caKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const ca = await issueCertificate({ subject: { commonName: 'Test-CA RSA', organisation: 'Test' }, subjectKey: caKey, ca: true, validDays: 30 });
+  const key = generateKeyPairSync('rsa', { modulusLength: 3072 }).privateKey;
+  const cert = await issueCertificate({ subject: { commonName: 'Landratsamt Teststadt', organisation: 'Landratsamt Teststadt' }, subjectKey: key, issuer: { certificate: ca, privateKey: caKey }, ca: false, validDays: 30 });
+  const sealed = await sealPdf(await renderPdf(model), { privateKey: key, certificates: [cert, ca] }, { reason: 'Bescheid', location: 'Teststadt', name: 'Landratsamt Teststadt' });
+  assert.match(pdfsig(write('rsa.pdf', sealed)), /Signature Validation: Signature is Valid\./);
+  const result = await verifyPdfSeal(sealed, [ca]);
+  assert.ok(isSealValid(result), result.problems.join());
 });

@@ -7,7 +7,7 @@
  * created and issues EC P-256 seal certificates naming the platform or the authority; these are
  * stored in `seal_keys` with the private key encrypted by the field cipher.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { SealConfig } from '../../config.ts';
@@ -85,13 +85,20 @@ export function createSealKeyStore({ db, cipher, config }: SealKeyStoreOptions):
   }
 
   const demoCa = (): Promise<SealKey> => remember('demo-ca', async () => {
-    const existing = await storedKey('demo_ca', null);
-    if (existing) return existing;
-    const privateKey = generateSealPrivateKey();
-    const certificate = await issueCertificate({
-      subject: { commonName: DEMO_CA_NAME, organisation: DEMO_CA_ORGANISATION }, subjectKey: privateKey, ca: true, validDays: 3650,
-    });
-    return storeKey('demo_ca', null, { privateKey, certificates: [certificate] });
+    let ca = await storedKey('demo_ca', null);
+    if (!ca) {
+      const privateKey = generateSealPrivateKey();
+      const certificate = await issueCertificate({
+        subject: { commonName: DEMO_CA_NAME, organisation: DEMO_CA_ORGANISATION }, subjectKey: privateKey, ca: true, validDays: 3650,
+      });
+      ca = await storeKey('demo_ca', null, { privateKey, certificates: [certificate] });
+    }
+    // The certificate (public) also as a file, so that `npm run verify-pdf` can trust it without the database.
+    if (config.demoCaFile && !existsSync(config.demoCaFile)) {
+      mkdirSync(path.dirname(config.demoCaFile), { recursive: true });
+      writeFileSync(config.demoCaFile, certificateToPem(ca.certificates[0]!));
+    }
+    return ca;
   });
 
   async function demoSealKey(tenantId: string | null, subject: { commonName: string; organisation: string }): Promise<SealKey> {
@@ -121,7 +128,8 @@ export function createSealKeyStore({ db, cipher, config }: SealKeyStoreOptions):
         try {
           return loadKeyFiles(keyFile, certFile, config.demoKeys);
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !config.demoKeys) throw error;
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          if (!config.demoKeys) throw new Error(`No seal key configured for tenant ${tenant.slug}: ${keyFile} and ${certFile} are needed`);
         }
       }
       if (!config.demoKeys) throw new Error(`No seal key configured for tenant ${tenant.slug} (SEAL_TENANT_KEY_DIR)`);

@@ -1,0 +1,33 @@
+import type { documentVerificationMessagesDe } from './messages.de.ts';
+
+/** English UI text of this module: every German key must be here. */
+export const documentVerificationMessagesEn: Record<keyof typeof documentVerificationMessagesDe, string> = {
+  'verify.footerLink': "Check a document's seal",
+  'verify.title': 'Check the seal of a document',
+  'verify.intro': 'Decisions and receipts from Digitales Amt carry an electronic seal of the issuing authority. Here you can check whether a PDF document is unchanged and who issued it. The document is only checked, not stored.',
+  'verify.file.label': 'PDF document',
+  'verify.file.hint': 'A PDF file of up to {size} MB.',
+  'verify.submit': 'Check document',
+  'verify.error.missing': 'Choose a PDF file.',
+  'verify.error.notPdf': 'The file is not a PDF document. Choose a PDF file.',
+  'verify.error.tooLarge': 'The file is too large. It may be at most {size} MB.',
+  'verify.error.malformed': 'The file is not a readable PDF document.',
+  'verify.result.title': 'Result of the check',
+  'verify.result.fileName': 'File checked: {name}',
+  'verify.result.valid': 'The seal is valid. The document is unchanged and was issued by the authority named below.',
+  'verify.result.untrusted': 'The document is unchanged since it was sealed, but the seal does not come from an authority this portal trusts.',
+  'verify.result.notWhole': 'The seal does not cover the whole document: something was appended after sealing.',
+  'verify.result.broken': 'The seal is invalid. The document was changed after sealing or the seal is damaged.',
+  'verify.result.notSealed': 'The document carries no electronic seal.',
+  'verify.result.signer': 'Sealed by',
+  'verify.result.organisation': 'Organisation',
+  'verify.result.signedAt': 'Sealed on',
+  'verify.result.checks': 'Individual checks',
+  'verify.check.intact': 'Content unchanged since sealing',
+  'verify.check.whole': 'Seal covers the whole document',
+  'verify.check.trusted': 'Certificate of a trusted authority',
+  'verify.check.passed': 'passed',
+  'verify.check.failed': 'failed',
+  'verify.again': 'Check another document',
+  'verify.demoNote': 'Note on the demo: the seals of this installation come from a demo certification authority and are for testing only.',
+};
