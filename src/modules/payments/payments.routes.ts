@@ -20,7 +20,7 @@ import { requirePaymentStaff, type PaymentStaff } from './payments.policy.ts';
 import {
   findPayment, findPaymentForSystem, listPayments, listPaymentsForExport, listRefunds, listStatusChanges, type Payment, type PaymentFilter,
 } from './payments.repository.ts';
-import { PAYMENT_STATUSES, PROVIDERS, paymentFilterQuery, refundForm, type PaymentFilterQuery } from './payments.schemas.ts';
+import { FILTER_FIELDS, PAYMENT_STATUSES, PROVIDERS, paymentFilterQuery, refundForm, type PaymentFilterQuery } from './payments.schemas.ts';
 import { recordRefund } from './record-refund.ts';
 import { notifyPathOf } from './start-payment.ts';
 import { paymentSimulatorRoutes } from './simulator/simulator.routes.ts';
@@ -140,7 +140,10 @@ export async function paymentsRoutes(app: FastifyInstance, options: PaymentsRout
     if (!staff) return reply;
     const values = Object.fromEntries(['status', 'anbieter', 'von', 'bis', 'q'].map((k) => [k, typeof raw[k] === 'string' ? String(raw[k]).trim() : '']));
     const result = validateForm(paymentFilterQuery, raw, req.t);
-    if (!result.ok) return listPage(req, reply, staff, { ...result, values }, null, 1, 400);
+    if (!result.ok) {
+      const rank = (field: string) => (FILTER_FIELDS as readonly string[]).indexOf(field);
+      return listPage(req, reply, staff, { ...result, errors: [...result.errors].sort((a, b) => rank(a.field) - rank(b.field)), values }, null, 1, 400);
+    }
     return listPage(req, reply, staff, emptyForm(values), toFilter(result.value), result.value.seite ?? 1);
   });
 

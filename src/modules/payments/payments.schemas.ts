@@ -20,7 +20,10 @@ export const paymentFilterQuery = z.object({
   q: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z0-9_-]{4,80}$/, 'payments.filter.q.invalid').optional()),
   seite: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(100_000).optional()),
   behoerde: z.preprocess(blankToUndefined, z.uuid().optional()),
-}).refine((f) => !f.von || !f.bis || f.von <= f.bis, { path: ['bis'], message: 'payments.filter.range.invalid' });
+}).refine((f) => !f.von || !f.bis || f.von <= f.bis, { path: ['bis'], message: 'payments.filter.range.invalid', when: (ctx) => ctx.issues.length === 0 });
+
+/** The filter's fields in page order (the error summary follows it). */
+export const FILTER_FIELDS = ['q', 'status', 'anbieter', 'von', 'bis'] as const;
 export type PaymentFilterQuery = z.infer<typeof paymentFilterQuery>;
 
 /** "13", "13,5", "13,50", "1.234,50" (German) -> cents; null when it is not such an amount. */
