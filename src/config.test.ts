@@ -46,6 +46,7 @@ const COMPLETE_PRODUCTION = {
   OPERATOR_EMAIL: 'betrieb@example.de', DATABASE_URL: 'postgres://app@db.example.de:5432/portal',
   PUBLIC_URL: 'https://portal.example.de', SAML_IDP_METADATA: 'https://id.bund.de/idp/metadata.xml',
   SAML_SP_KEY_FILE: '/etc/portal/saml-sp.key', SAML_SP_CERT_FILE: '/etc/portal/saml-sp.crt',
+  PMPAYMENT_URL: 'https://payment.example.de/pmpayment', PMPAYMENT_SECRET: 'p'.repeat(40),
 };
 
 test('production with complete settings starts without demo data, without the demo identity provider and with secure cookies', () => {
@@ -56,6 +57,8 @@ test('production with complete settings starts without demo data, without the de
   assert.equal(config.saml.demoIdp, false);
   assert.equal(config.saml.spEntityId, 'https://portal.example.de/saml/metadata');
   assert.equal(config.saml.idpMetadata, 'https://id.bund.de/idp/metadata.xml');
+  assert.equal(config.payments.simulator, false);
+  assert.equal(config.payments.pmpayment.url, 'https://payment.example.de/pmpayment');
 });
 
 test('production refuses the demo identity provider and names the missing SAML settings', () => {
