@@ -16,6 +16,7 @@ let server: TestServer;
 let browser: Browser;
 let coburg: string;
 const outcomes: string[] = [];
+let epayblReference = '';
 before(async () => {
   [server, browser] = await Promise.all([startServer({ PAYMENT_SIMULATOR_DELAY_MS: '0' }), launchBrowser()]);
   coburg = (await server.app.database.db.selectFrom('tenants').select('id').where('slug', '=', 'coburg').executeTakeFirstOrThrow()).id;
@@ -29,6 +30,7 @@ for (const provider of ['pmpayment', 'epaybl'] as const) {
     const started = await startPayment({ db: server.app.database.db, payments: server.app.payments }, {
       tenantId: coburg, payableKind: 'e2e-payable', payableId, amountCents: 1300, purpose: 'Führungszeugnis', returnUrl: '/', provider, baseUrl: server.baseUrl,
     });
+    if (provider === 'epaybl') epayblReference = started.kassenzeichen;
     const context = await newContext(browser);
     try {
       const page = await newPage(context);
@@ -57,6 +59,31 @@ for (const provider of ['pmpayment', 'epaybl'] as const) {
   });
 }
 
+test('the demo test checkout: a payment started from a portal page, paid with a delayed notification', async () => {
+  const context = await newContext(browser);
+  try {
+    const page = await newPage(context);
+    await visit(page, server, '/demo-zahlung');
+    await page.getByLabel('Stadt Coburg').check();
+    await page.getByLabel('ePayBL').check();
+    await page.getByLabel('Betrag in Euro').fill('7,50');
+    let response = await navigate(page, () => page.getByRole('button', { name: 'Zur Zahlung' }).click());
+    assert.equal(response.status(), 200);
+    assert.match(new URL(page.url()).pathname, /^\/demo-zahlung\/epaybl\/EP/);
+    assert.match(await page.locator('main').innerText(), /7,50\s€/);
+    await page.getByLabel('Bezahlen mit verzögerter Benachrichtigung').check();
+    response = await navigate(page, () => page.getByRole('button', { name: 'Weiter' }).click());
+    assert.equal(new URL(page.url()).pathname, '/demo-zahlung');
+    assert.equal(new URL(page.url()).searchParams.get('zahlung'), 'pending');
+    assert.match(await page.getByRole('region', { name: 'Ergebnis' }).innerText(), /In Bearbeitung/);
+    await server.app.worker.drain(); // the platform settles and notifies
+    await visit(page, server, new URL(page.url()).pathname + new URL(page.url()).search);
+    assert.match(await page.getByRole('region', { name: 'Ergebnis' }).innerText(), /7,50\s€ · Bezahlt/);
+  } finally {
+    await closeContext(context);
+  }
+});
+
 test('the caseworker finds the payment, and records a refund after a mistyped amount', async () => {
   const context = await newContext(browser);
   try {
@@ -66,7 +93,7 @@ test('the caseworker finds the payment, and records a refund after a mistyped am
     await page.getByLabel('Passwort').fill(DEMO_PASSWORD);
     await navigate(page, () => page.getByRole('button', { name: 'Anmelden' }).click());
     assert.equal(new URL(page.url()).pathname, '/verwaltung/zahlungen');
-    assert.match(await page.getByRole('status').innerText(), /2 Zahlungen gefunden/);
+    assert.match(await page.getByRole('status').innerText(), /3 Zahlungen gefunden/);
 
     await page.getByLabel('Angelegt ab').fill('2026-12-31');
     await page.getByLabel('Angelegt bis').fill('2026-01-01');
@@ -77,6 +104,7 @@ test('the caseworker finds the payment, and records a refund after a mistyped am
     await page.getByLabel('Angelegt ab').fill('');
     await page.getByLabel('Angelegt bis').fill('');
     await page.getByLabel('Zahlungsverkehrsanbieter').selectOption('epaybl');
+    await page.getByLabel('Kassenzeichen oder Transaktions-ID').fill(epayblReference);
     await navigate(page, () => page.getByRole('button', { name: 'Anzeigen' }).click());
     assert.match(await page.getByRole('status').innerText(), /1 Zahlung gefunden/);
     await navigate(page, () => page.getByRole('table').getByRole('link').first().click());

@@ -100,6 +100,16 @@ export const paymentsMessagesDe = {
   'payments.simulator.done': 'Diese Zahlung ist bereits abgeschlossen.',
   'payments.simulator.back': 'Zurück zum Portal',
 
+  'payments.demo.title': 'Testzahlung',
+  'payments.demo.banner': 'Testdienst: Hier probieren Sie den Zahlungsablauf der Demo aus. Es wird kein Geld bewegt.',
+  'payments.demo.intro': 'Wählen Sie eine Behörde, die Zahlungsplattform und einen Betrag. Sie werden zur simulierten Plattform geleitet und kommen danach hierher zurück.',
+  'payments.demo.tenant': 'An welche Behörde zahlen Sie?',
+  'payments.demo.tenant.required': 'Wählen Sie eine Behörde aus',
+  'payments.demo.provider.required': 'Wählen Sie eine Zahlungsplattform aus',
+  'payments.demo.submit': 'Zur Zahlung',
+  'payments.demo.result': 'Ergebnis',
+  'payments.demo.resume': 'Zahlung fortsetzen',
+
   'error.paymentUnavailable.title': 'Zahlung gerade nicht möglich',
   'error.paymentUnavailable.text': 'Die Zahlungsplattform ist im Moment nicht erreichbar. Ihre Angaben sind gespeichert. Bitte versuchen Sie es in einigen Minuten noch einmal.',
 } as const;

@@ -23,6 +23,7 @@ import {
 import { FILTER_FIELDS, PAYMENT_STATUSES, PROVIDERS, paymentFilterQuery, refundForm, type PaymentFilterQuery } from './payments.schemas.ts';
 import { recordRefund } from './record-refund.ts';
 import { notifyPathOf } from './start-payment.ts';
+import { demoCheckoutRoutes } from './simulator/demo-checkout.routes.ts';
 import { paymentSimulatorRoutes } from './simulator/simulator.routes.ts';
 import type { SimulatorJobs } from './simulator/simulator.jobs.ts';
 
@@ -72,6 +73,7 @@ export async function paymentsRoutes(app: FastifyInstance, options: PaymentsRout
       db, jobs: options.simulatorJobs, delayMs: config.payments.simulatorDelayMs, publicUrl: config.publicUrl, production: config.env === 'production',
       secrets: { pmpayment: config.payments.pmpayment.secret, epaybl: config.payments.epaybl.secret, mandantId: config.payments.epaybl.mandantId },
     });
+    await app.register(demoCheckoutRoutes, { db, payments });
   }
 
   await app.register(async (api) => {
