@@ -54,7 +54,8 @@ export const paymentsMessagesDe = {
   'payments.filter.any': 'Alle',
   'payments.filter.from': 'Angelegt ab',
   'payments.filter.until': 'Angelegt bis',
-  'payments.filter.date.invalid': 'Geben Sie ein Datum wie 2026-11-23 ein',
+  'payments.filter.date.invalid': 'Geben Sie ein Datum wie 23.11.2026 ein',
+  'payments.filter.date.hint': 'Zum Beispiel 23.11.2026.',
   'payments.filter.range.invalid': 'Das Enddatum darf nicht vor dem Anfangsdatum liegen',
   'payments.filter.submit': 'Anzeigen',
 

@@ -56,7 +56,8 @@ export const paymentsMessagesEn: Record<keyof typeof paymentsMessagesDe, string>
   'payments.filter.any': 'All',
   'payments.filter.from': 'Created from',
   'payments.filter.until': 'Created until',
-  'payments.filter.date.invalid': 'Enter a date like 2026-11-23',
+  'payments.filter.date.invalid': 'Enter a date like 23.11.2026',
+  'payments.filter.date.hint': 'For example 23.11.2026.',
   'payments.filter.range.invalid': 'The end date must not be before the start date',
   'payments.filter.submit': 'Show',
 

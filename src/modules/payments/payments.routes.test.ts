@@ -92,13 +92,14 @@ test('list, filter, search, pages and tenant isolation', async () => {
   const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
   assert.match(html(await staff.get(`/verwaltung/zahlungen?von=${tomorrow}`)).querySelector('[role="status"]')!.text, /Keine Zahlung/);
   const today = new Date().toISOString().slice(0, 10);
-  assert.match(html(await staff.get(`/verwaltung/zahlungen?von=2026-01-01&bis=${tomorrow}&status=open`)).querySelector('[role="status"]')!.text, /1 Zahlung gefunden/);
+  const germanTomorrow = tomorrow.split('-').reverse().join('.');
+  assert.match(html(await staff.get(`/verwaltung/zahlungen?von=01.01.2026&bis=${germanTomorrow}&status=open`)).querySelector('[role="status"]')!.text, /1 Zahlung gefunden/);
 
-  const bad = await staff.get(`/verwaltung/zahlungen?von=23.11.2026&bis=2020-01-01&q=a b`);
+  const bad = await staff.get(`/verwaltung/zahlungen?von=31.02.2026&bis=2020-01-01&q=a b`);
   assert.equal(bad.statusCode, 400);
   const doc = html(bad);
   assert.deepEqual(doc.querySelectorAll('.error-summary a').map((a) => a.getAttribute('href')), ['#q', '#von']);
-  assert.equal(doc.querySelector('#von')!.getAttribute('value'), '23.11.2026');
+  assert.equal(doc.querySelector('#von')!.getAttribute('value'), '31.02.2026');
   assert.equal(doc.querySelector('#von')!.getAttribute('aria-invalid'), 'true');
   assert.equal((await staff.get(`/verwaltung/zahlungen?von=${today}&bis=2020-01-01`)).statusCode, 400);
 
