@@ -327,3 +327,14 @@ test('a changed fee gives up the open, unpaid payment and starts a new one', asy
   assert.equal((await payment(first.paymentId)).status, 'paid');
   assert.deepEqual(eventsOf(first.paymentId).map((e) => e.status), ['cancelled', 'paid']);
 });
+
+test('simultaneous starts for one payable make one payment and one platform transaction', async () => {
+  const payableId = randomUUID();
+  const starts = await Promise.all(Array.from({ length: 5 }, () => start('epaybl', 1300, payableId)));
+  assert.equal(new Set(starts.map((s) => s.paymentId)).size, 1);
+  assert.equal(new Set(starts.map((s) => s.redirectUrl)).size, 1);
+  const rows = await app.database.db.selectFrom('payments').select('id').where('payable_id', '=', payableId).execute();
+  assert.equal(rows.length, 1);
+  const sim = await app.database.db.selectFrom('payment_simulator_transactions').select('id').where('reference', '=', starts[0]!.kassenzeichen).execute();
+  assert.equal(sim.length, 1);
+});
