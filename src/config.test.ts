@@ -58,6 +58,8 @@ test('production with complete settings starts without demo data, without the de
   assert.equal(config.saml.demoIdp, false);
   assert.equal(config.saml.spEntityId, 'https://portal.example.de/saml/metadata');
   assert.equal(config.saml.idpMetadata, 'https://id.bund.de/idp/metadata.xml');
+  assert.equal(config.payments.simulator, false);
+  assert.equal(config.payments.pmpayment.url, 'https://payment.example.de/pmpayment');
 });
 
 test('production refuses the demo identity provider and names the missing SAML settings', () => {

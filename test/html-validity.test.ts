@@ -157,6 +157,29 @@ test('the main pages, in German and English, with and without form errors, are v
   add('GET /konto?lang=en', await citizen.get('/konto?lang=en'), 200);
   add('POST /saml/acs (invalid)', await new TestClient(app.server).post('/saml/acs', { SAMLResponse: 'PHg+PC94Pg==' }), 400);
 
+  // Payments: staff list (with results, with filter errors), a payment with a refund error, the
+  // simulator's payer page (with a missing choice) and the demo checkout.
+  const coburgId = (await app.database.db.selectFrom('tenants').select('id').where('slug', '=', 'coburg').executeTakeFirstOrThrow()).id;
+  const paymentRow = await app.database.db.insertInto('payments').values({
+    tenant_id: coburgId, payable_kind: 'application', payable_id: '00000000-0000-4000-8000-000000000001', amount_cents: 1300,
+    kassenzeichen: '260000000018', purpose: 'FUEHRUNGSZEUGNIS', provider: 'pmpayment', return_path: '/konto', status: 'paid', provider_txid: 'PMVALID0001',
+  }).returning('id').executeTakeFirstOrThrow();
+  const cashier = new TestClient(app.server);
+  assert.equal((await cashier.submit('/verwaltung/anmelden', { email: 'sachbearbeitung@coburg.demo.digitales-amt.de', password: 'Demo-Amt-2026!' })).statusCode, 303);
+  add('GET /verwaltung/zahlungen', await cashier.get('/verwaltung/zahlungen'), 200);
+  add('GET /verwaltung/zahlungen (invalid filter)', await cashier.get('/verwaltung/zahlungen?von=x&q=a%20b&lang=en'), 400);
+  add('GET /verwaltung/zahlungen/:id', await cashier.get(`/verwaltung/zahlungen/${paymentRow.id}`), 200);
+  add('POST /verwaltung/zahlungen/:id/erstattung (invalid)', await cashier.submit(`/verwaltung/zahlungen/${paymentRow.id}`, { amount: 'x', reason: '' }, `/verwaltung/zahlungen/${paymentRow.id}/erstattung`), 400);
+  await app.database.db.insertInto('payment_simulator_transactions').values({
+    id: 'PMVALID0001', protocol: 'pmpayment', merchant: '09463000', reference: '260000000018', amount_cents: 1300, description: 'FUEHRUNGSZEUGNIS',
+    procedure: 'application', notify_url: 'http://127.0.0.1:9/n', success_url: 'http://127.0.0.1:9/s', cancel_url: 'http://127.0.0.1:9/s', error_url: 'http://127.0.0.1:9/s',
+  }).execute();
+  const payer = new TestClient(app.server);
+  add('GET /demo-zahlung/pmpayment/:id', await payer.get('/demo-zahlung/pmpayment/PMVALID0001'), 200);
+  add('POST /demo-zahlung/pmpayment/:id (no choice)', await payer.submit('/demo-zahlung/pmpayment/PMVALID0001', {}), 400);
+  add('GET /demo-zahlung', await payer.get('/demo-zahlung'), 200);
+  add('POST /demo-zahlung (empty)', await payer.submit('/demo-zahlung', { amount: '' }), 400);
+
   const dir = await mkdtemp(path.join(os.tmpdir(), 'digitales-amt-html-'));
   try {
     const fileToPage = new Map<string, string>();

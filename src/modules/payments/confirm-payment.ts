@@ -72,7 +72,8 @@ export async function confirmPayment(deps: PaymentDeps, payment: Payment, source
   const from = ALLOWED_FROM[answer.status];
   if (!from.includes(payment.status)) return { ok: true, code: 'unchanged', status: payment.status };
   const booked = await bookStatus(db, payment, answer.status, from, source);
-  return booked ? { ok: true, code: 'changed', status: booked.status } : { ok: true, code: 'unchanged', status: answer.status === payment.status ? payment.status : (await currentStatus(db, payment.id)) };
+  // Not booked: another confirmation changed the payment first; report what it is now.
+  return booked ? { ok: true, code: 'changed', status: booked.status } : { ok: true, code: 'unchanged', status: await currentStatus(db, payment.id) };
 }
 
 async function currentStatus(db: Db, id: string): Promise<PaymentStatus> {

@@ -17,8 +17,7 @@ export type NotificationOutcome =
 /** Handles one notification of `provider`. Never throws for bad input: the outcome says what happened. */
 export async function handleNotification(deps: PaymentDeps, provider: PaymentProviderName, notification: IncomingNotification): Promise<NotificationOutcome> {
   const outcome = await handle(deps, provider, notification);
-  const level = outcome.ok ? 'info' : outcome.code === 'unavailable' ? 'warn' : 'warn';
-  deps.payments.log[level]({ event: 'payment_notification', provider, outcome: outcome.code, ...(outcome.ok ? { paymentId: outcome.paymentId } : {}) }, 'payment notification');
+  deps.payments.log[outcome.ok ? 'info' : 'warn']({ event: 'payment_notification', provider, outcome: outcome.code, ...(outcome.ok ? { paymentId: outcome.paymentId } : {}) }, 'payment notification');
   return outcome;
 }
 

@@ -54,7 +54,8 @@ export const paymentsMessagesDe = {
   'payments.filter.any': 'Alle',
   'payments.filter.from': 'Angelegt ab',
   'payments.filter.until': 'Angelegt bis',
-  'payments.filter.date.invalid': 'Geben Sie ein Datum wie 2026-11-23 ein',
+  'payments.filter.date.invalid': 'Geben Sie ein Datum wie 23.11.2026 ein',
+  'payments.filter.date.hint': 'Zum Beispiel 23.11.2026.',
   'payments.filter.range.invalid': 'Das Enddatum darf nicht vor dem Anfangsdatum liegen',
   'payments.filter.submit': 'Anzeigen',
 
@@ -99,6 +100,16 @@ export const paymentsMessagesDe = {
   'payments.simulator.submit': 'Weiter',
   'payments.simulator.done': 'Diese Zahlung ist bereits abgeschlossen.',
   'payments.simulator.back': 'Zurück zum Portal',
+
+  'payments.demo.title': 'Testzahlung',
+  'payments.demo.banner': 'Testdienst: Hier probieren Sie den Zahlungsablauf der Demo aus. Es wird kein Geld bewegt.',
+  'payments.demo.intro': 'Wählen Sie eine Behörde, die Zahlungsplattform und einen Betrag. Sie werden zur simulierten Plattform geleitet und kommen danach hierher zurück.',
+  'payments.demo.tenant': 'An welche Behörde zahlen Sie?',
+  'payments.demo.tenant.required': 'Wählen Sie eine Behörde aus',
+  'payments.demo.provider.required': 'Wählen Sie eine Zahlungsplattform aus',
+  'payments.demo.submit': 'Zur Zahlung',
+  'payments.demo.result': 'Ergebnis',
+  'payments.demo.resume': 'Zahlung fortsetzen',
 
   'error.paymentUnavailable.title': 'Zahlung gerade nicht möglich',
   'error.paymentUnavailable.text': 'Die Zahlungsplattform ist im Moment nicht erreichbar. Ihre Angaben sind gespeichert. Bitte versuchen Sie es in einigen Minuten noch einmal.',

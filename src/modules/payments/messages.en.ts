@@ -56,7 +56,8 @@ export const paymentsMessagesEn: Record<keyof typeof paymentsMessagesDe, string>
   'payments.filter.any': 'All',
   'payments.filter.from': 'Created from',
   'payments.filter.until': 'Created until',
-  'payments.filter.date.invalid': 'Enter a date like 2026-11-23',
+  'payments.filter.date.invalid': 'Enter a date like 23.11.2026',
+  'payments.filter.date.hint': 'For example 23.11.2026.',
   'payments.filter.range.invalid': 'The end date must not be before the start date',
   'payments.filter.submit': 'Show',
 
@@ -101,6 +102,16 @@ export const paymentsMessagesEn: Record<keyof typeof paymentsMessagesDe, string>
   'payments.simulator.submit': 'Continue',
   'payments.simulator.done': 'This payment is already completed.',
   'payments.simulator.back': 'Back to the portal',
+
+  'payments.demo.title': 'Test payment',
+  'payments.demo.banner': 'Test service: try the demo’s payment flow here. No money is moved.',
+  'payments.demo.intro': 'Choose an authority, the payment platform and an amount. You are taken to the simulated platform and come back here afterwards.',
+  'payments.demo.tenant': 'Which authority do you pay?',
+  'payments.demo.tenant.required': 'Choose an authority',
+  'payments.demo.provider.required': 'Choose a payment platform',
+  'payments.demo.submit': 'Go to payment',
+  'payments.demo.result': 'Result',
+  'payments.demo.resume': 'Continue the payment',
 
   'error.paymentUnavailable.title': 'Payment not possible right now',
   'error.paymentUnavailable.text': 'The payment platform cannot be reached at the moment. Your entries are saved. Please try again in a few minutes.',

@@ -313,3 +313,28 @@ test('the simulator cannot be configured in production', () => {
   assert.throws(() => loadConfig({ NODE_ENV: 'production', PMPAYMENT_URL: 'https://pay.example.de', PMPAYMENT_SECRET: DEMO_PMPAYMENT_SECRET }), /PMPAYMENT_SECRET: the simulator's demo secret/);
   assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /PMPAYMENT_URL: required/);
 });
+
+test('a changed fee gives up the open, unpaid payment and starts a new one', async () => {
+  const first = await start('pmpayment', 1300);
+  const changed = await start('pmpayment', 1800, first.payableId);
+  assert.notEqual(changed.paymentId, first.paymentId);
+  assert.equal(changed.resumed, false);
+  assert.equal((await payment(first.paymentId)).status, 'cancelled');
+  assert.equal((await payment(changed.paymentId)).amountCents, 1800);
+  // Should the payer still pay the old transaction at the platform, the money is booked, not lost.
+  await choose(first.redirectUrl, 'pay');
+  await app.worker.drain();
+  assert.equal((await payment(first.paymentId)).status, 'paid');
+  assert.deepEqual(eventsOf(first.paymentId).map((e) => e.status), ['cancelled', 'paid']);
+});
+
+test('simultaneous starts for one payable make one payment and one platform transaction', async () => {
+  const payableId = randomUUID();
+  const starts = await Promise.all(Array.from({ length: 5 }, () => start('epaybl', 1300, payableId)));
+  assert.equal(new Set(starts.map((s) => s.paymentId)).size, 1);
+  assert.equal(new Set(starts.map((s) => s.redirectUrl)).size, 1);
+  const rows = await app.database.db.selectFrom('payments').select('id').where('payable_id', '=', payableId).execute();
+  assert.equal(rows.length, 1);
+  const sim = await app.database.db.selectFrom('payment_simulator_transactions').select('id').where('reference', '=', starts[0]!.kassenzeichen).execute();
+  assert.equal(sim.length, 1);
+});

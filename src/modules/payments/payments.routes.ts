@@ -20,9 +20,10 @@ import { requirePaymentStaff, type PaymentStaff } from './payments.policy.ts';
 import {
   findPayment, findPaymentForSystem, listPayments, listPaymentsForExport, listRefunds, listStatusChanges, type Payment, type PaymentFilter,
 } from './payments.repository.ts';
-import { PAYMENT_STATUSES, PROVIDERS, paymentFilterQuery, refundForm, type PaymentFilterQuery } from './payments.schemas.ts';
+import { FILTER_FIELDS, PAYMENT_STATUSES, PROVIDERS, paymentFilterQuery, refundForm, type PaymentFilterQuery } from './payments.schemas.ts';
 import { recordRefund } from './record-refund.ts';
 import { notifyPathOf } from './start-payment.ts';
+import { demoCheckoutRoutes } from './simulator/demo-checkout.routes.ts';
 import { paymentSimulatorRoutes } from './simulator/simulator.routes.ts';
 import type { SimulatorJobs } from './simulator/simulator.jobs.ts';
 
@@ -72,6 +73,7 @@ export async function paymentsRoutes(app: FastifyInstance, options: PaymentsRout
       db, jobs: options.simulatorJobs, delayMs: config.payments.simulatorDelayMs, publicUrl: config.publicUrl, production: config.env === 'production',
       secrets: { pmpayment: config.payments.pmpayment.secret, epaybl: config.payments.epaybl.secret, mandantId: config.payments.epaybl.mandantId },
     });
+    await app.register(demoCheckoutRoutes, { db, payments });
   }
 
   await app.register(async (api) => {
@@ -140,7 +142,10 @@ export async function paymentsRoutes(app: FastifyInstance, options: PaymentsRout
     if (!staff) return reply;
     const values = Object.fromEntries(['status', 'anbieter', 'von', 'bis', 'q'].map((k) => [k, typeof raw[k] === 'string' ? String(raw[k]).trim() : '']));
     const result = validateForm(paymentFilterQuery, raw, req.t);
-    if (!result.ok) return listPage(req, reply, staff, { ...result, values }, null, 1, 400);
+    if (!result.ok) {
+      const rank = (field: string) => (FILTER_FIELDS as readonly string[]).indexOf(field);
+      return listPage(req, reply, staff, { ...result, errors: [...result.errors].sort((a, b) => rank(a.field) - rank(b.field)), values }, null, 1, 400);
+    }
     return listPage(req, reply, staff, emptyForm(values), toFilter(result.value), result.value.seite ?? 1);
   });
 

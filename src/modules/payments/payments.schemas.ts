@@ -7,6 +7,13 @@ import { z } from 'zod';
 export const PAYMENT_STATUSES = ['open', 'pending', 'paid', 'failed', 'cancelled', 'refunded', 'partially_refunded'] as const;
 export const PROVIDERS = ['pmpayment', 'epaybl'] as const;
 
+/** "23.11.2026" or "2026-11-23" -> "2026-11-23" (anything else is left as typed, and refused). */
+function toIsoDate(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const m = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(v.trim());
+  return m ? `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : v;
+}
+
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'payments.filter.date.invalid')
   .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'payments.filter.date.invalid');
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
@@ -15,12 +22,15 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 export const paymentFilterQuery = z.object({
   status: z.preprocess(blankToUndefined, z.enum(PAYMENT_STATUSES, { error: 'payments.filter.status.invalid' }).optional()),
   anbieter: z.preprocess(blankToUndefined, z.enum(PROVIDERS, { error: 'payments.filter.provider.invalid' }).optional()),
-  von: z.preprocess(blankToUndefined, isoDate.optional()),
-  bis: z.preprocess(blankToUndefined, isoDate.optional()),
+  von: z.preprocess((v) => toIsoDate(blankToUndefined(v)), isoDate.optional()),
+  bis: z.preprocess((v) => toIsoDate(blankToUndefined(v)), isoDate.optional()),
   q: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z0-9_-]{4,80}$/, 'payments.filter.q.invalid').optional()),
   seite: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(100_000).optional()),
   behoerde: z.preprocess(blankToUndefined, z.uuid().optional()),
-}).refine((f) => !f.von || !f.bis || f.von <= f.bis, { path: ['bis'], message: 'payments.filter.range.invalid' });
+}).refine((f) => !f.von || !f.bis || f.von <= f.bis, { path: ['bis'], message: 'payments.filter.range.invalid', when: (ctx) => ctx.issues.length === 0 });
+
+/** The filter's fields in page order (the error summary follows it). */
+export const FILTER_FIELDS = ['q', 'status', 'anbieter', 'von', 'bis'] as const;
 export type PaymentFilterQuery = z.infer<typeof paymentFilterQuery>;
 
 /** "13", "13,5", "13,50", "1.234,50" (German) -> cents; null when it is not such an amount. */
