@@ -30,8 +30,16 @@ import { createWorker, type Worker } from './platform/jobs/worker.ts';
 import { registerWebPlatform } from './platform/http/web.ts';
 import { createMailService, type MailService } from './platform/mail/mail.ts';
 
+/** A registered route: method and URL pattern. */
+export interface RouteInfo {
+  method: string;
+  url: string;
+}
+
 export interface App {
   server: FastifyInstance;
+  /** Every route registered, as patterns (the tenant isolation test walks the staff routes). */
+  routes: RouteInfo[];
   database: Database;
   worker: Worker;
   mail: MailService;
@@ -95,6 +103,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   });
+  const routes: RouteInfo[] = [];
+  server.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   // One line per request: method, route pattern (not the URL, which may carry search terms), status, time.
   server.addHook('onResponse', async (req, reply) => {
     req.log.info({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
@@ -122,7 +134,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (config.runWorker) worker.start();
 
   return {
-    server, database, worker, mail, cipher, config,
+    server, routes, database, worker, mail, cipher, config,
     async close() {
       await worker.stop();
       await server.close();
