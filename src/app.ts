@@ -38,8 +38,16 @@ import { registerWebPlatform } from './platform/http/web.ts';
 import { createMailService, type MailService } from './platform/mail/mail.ts';
 import { createMalwareScanner } from './platform/uploads/index.ts';
 
+/** A registered route: method and URL pattern. */
+export interface RouteInfo {
+  method: string;
+  url: string;
+}
+
 export interface App {
   server: FastifyInstance;
+  /** Every route registered, as patterns (the tenant isolation test walks the staff routes). */
+  routes: RouteInfo[];
   database: Database;
   worker: Worker;
   mail: MailService;
@@ -114,6 +122,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   });
+  const routes: RouteInfo[] = [];
+  server.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   // One line per request: method, route pattern (not the URL, which may carry search terms), status, time.
   server.addHook('onResponse', async (req, reply) => {
     req.log.info({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
@@ -149,7 +161,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (config.runWorker) worker.start();
 
   return {
-    server, database, worker, mail, cipher, config, payments,
+    server, routes, database, worker, mail, cipher, config, payments,
     async close() {
       await worker.stop();
       await server.close();

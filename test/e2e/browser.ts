@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page, type Response } from 'playwright-core';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { forgetLastTotpStep, totpCodeFor } from '../support/staff.ts';
 
 export type { Browser, BrowserContext, Locator, Page, Response };
 
@@ -44,6 +45,22 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   const { port } = app.server.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   return { app, baseUrl, url: (path) => new URL(path, baseUrl).toString(), close: () => app.dispose() };
+}
+
+/**
+ * The code an account's authenticator app shows now, computed from its stored secret as the app
+ * would. The account's last accepted step is forgotten first: browser tests log the same demo
+ * account in several times within one 30-second step, which the replay protection would refuse.
+ */
+export async function totpCode(server: TestServer, email: string): Promise<string> {
+  await forgetLastTotpStep(server.app, email);
+  return totpCodeFor(server.app, email);
+}
+
+/** On the code page of the staff login: enters the current code and submits it. */
+export async function enterTotpCode(page: Page, server: TestServer, email: string): Promise<Response> {
+  await page.getByLabel('Code', { exact: true }).fill(await totpCode(server, email));
+  return navigate(page, () => page.getByRole('button', { name: 'Bestätigen' }).click());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  closeContext, DEMO_PASSWORD, launchBrowser, navigate, newContext, newPage, startServer, visit, waitForFocus,
+  closeContext, DEMO_PASSWORD, enterTotpCode, launchBrowser, navigate, newContext, newPage, startServer, visit, waitForFocus,
   type Browser, type Locator, type Page, type TestServer,
 } from './browser.ts';
 
@@ -35,6 +35,8 @@ async function logIn(page: Page, email: string, displayName: string) {
   await page.getByLabel('Dienstliche E-Mail-Adresse').fill(email);
   await page.getByLabel('Passwort').fill(DEMO_PASSWORD);
   await navigate(page, () => page.getByRole('button', { name: 'Anmelden' }).click());
+  assert.equal(new URL(page.url()).pathname, '/verwaltung/anmelden/code');
+  await enterTotpCode(page, server, email);
   assert.equal(new URL(page.url()).pathname, '/verwaltung');
   assert.match(await page.locator('main').innerText(), new RegExp(`Angemeldet als ${displayName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.`));
 }

@@ -47,10 +47,12 @@ export class TestClient {
     return response;
   }
 
-  async post(url: string, form: Record<string, string>): Promise<LightMyRequestResponse> {
+  /** Posts a urlencoded form; an array value sends the field once per item (checkboxes). */
+  async post(url: string, form: Record<string, string | string[]>): Promise<LightMyRequestResponse> {
     const cookie = this.cookieHeader();
+    const pairs = Object.entries(form).flatMap(([k, v]) => (Array.isArray(v) ? v.map((item) => [k, item]) : [[k, v]]));
     const response = await this.server.inject({
-      method: 'POST', url, remoteAddress: this.remoteAddress, payload: new URLSearchParams(form).toString(),
+      method: 'POST', url, remoteAddress: this.remoteAddress, payload: new URLSearchParams(pairs).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
     });
     this.remember(response);
@@ -82,7 +84,7 @@ export class TestClient {
   }
 
   /** Loads the page with the form, takes its CSRF token, and posts the form with the given fields. */
-  async submit(pageUrl: string, fields: Record<string, string>, formAction?: string): Promise<LightMyRequestResponse> {
+  async submit(pageUrl: string, fields: Record<string, string | string[]>, formAction?: string): Promise<LightMyRequestResponse> {
     const page = await this.get(pageUrl);
     const doc = html(page);
     const form = formAction ? doc.querySelector(`form[action="${formAction}"]`) : doc.querySelector('form[method="post"]');

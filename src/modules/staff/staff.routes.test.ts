@@ -259,3 +259,13 @@ test('every demo login has a TOTP secret that the server accepts', async () => {
     assert.equal(app.cipher.decrypt(stored.totp_secret_enc!), login.totpSecret);
   }
 });
+
+test('the second step has its own rate limit per client address', async () => {
+  const client = new TestClient(app.server);
+  await client.submit(LOGIN, { email: OPERATOR, password: DEMO_PASSWORD });
+  const token = html(await client.get('/verwaltung/anmelden/code')).querySelector('input[name="_csrf"]')!.getAttribute('value')!;
+  const statuses: number[] = [];
+  for (let i = 0; i < 11; i++) statuses.push((await client.post('/verwaltung/anmelden/code', { _csrf: token, code: '' })).statusCode);
+  assert.deepEqual(statuses.slice(0, 9), Array(9).fill(400), 'a few typing errors are fine');
+  assert.equal(statuses[10], 429, 'guessing is cut off');
+});
