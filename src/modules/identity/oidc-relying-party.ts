@@ -11,7 +11,7 @@
 import * as client from 'openid-client';
 import type { OidcConfig } from '../../config.ts';
 import { meetsLevel, TRUST_LEVELS, type TrustLevel } from './saml-profile.ts';
-import type { AssertedIdentity, ConsumeResult } from './service-provider.ts';
+import type { AssertedIdentity, AssertedOrganisation, ConsumeResult } from './service-provider.ts';
 
 /** What the session keeps between the redirect to the provider and the callback. */
 export interface PendingOidcLogin {
@@ -168,7 +168,19 @@ export function identityOf(claims: Record<string, unknown>, bpk2Claim: string): 
     country: str(address.country),
     birthDate: str(claims.birthdate),
     email: str(claims.email),
+    organisation: organisationOf(claims.organisation),
   };
+}
+
+/** The `organisation` claim (business account): `{ id, name, address: { street_address, postal_code, locality, country } }`. */
+function organisationOf(value: unknown): AssertedOrganisation | null {
+  if (!value || typeof value !== 'object') return null;
+  const o = value as Record<string, unknown>;
+  const id = str(o.id);
+  const name = str(o.name);
+  if (!id || !name) return null;
+  const a = (o.address && typeof o.address === 'object' ? o.address : {}) as Record<string, unknown>;
+  return { id, name, street: str(a.street_address), postalCode: str(a.postal_code), locality: str(a.locality), country: str(a.country) };
 }
 
 type Coded = { code?: string; message?: string; cause?: Coded & { claim?: string; error?: string } ; error?: string };

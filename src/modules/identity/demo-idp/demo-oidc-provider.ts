@@ -15,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { KeyMaterial } from '../key-material.ts';
 import { TRUST_LEVELS, type TrustLevel } from '../saml-profile.ts';
-import { findTestPerson, type TestPerson } from './test-persons.ts';
+import { findTestOrganisation, findTestPerson, type TestOrganisation, type TestPerson } from './test-persons.ts';
 
 export const DEMO_OIDC_PREFIX = '/demo-idp/oidc';
 export const DEMO_OIDC_LOGIN_PATH = '/demo-idp/oidc-anmeldung';
@@ -40,13 +40,13 @@ export interface DemoOidcProvider {
   handle(baseUrl: string, req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void>;
 }
 
-/** The account id the picker logs in: a test person. */
-export function accountIdOf(person: TestPerson): string {
-  return `demo-${person.id}`;
+/** The account id the picker logs in: a test person, and the organisation chosen (business account). */
+export function accountIdOf(person: TestPerson, organisation?: TestOrganisation): string {
+  return organisation ? `demo-${person.id}~${organisation.id}` : `demo-${person.id}`;
 }
 
-/** Claims of a test person in the OpenID Connect standard claims (and the bPK2 as `bpk2`). */
-export function claimsOf(person: TestPerson): Record<string, unknown> {
+/** Claims of a test person in the OpenID Connect standard claims (and the bPK2 as `bpk2`, the organisation as `organisation`). */
+export function claimsOf(person: TestPerson, organisation?: TestOrganisation): Record<string, unknown> {
   const address = Object.fromEntries(Object.entries({
     street_address: person.postalAddress, postal_code: person.postalCode, locality: person.localityName, country: person.country,
   }).filter(([, v]) => v));
@@ -58,6 +58,12 @@ export function claimsOf(person: TestPerson): Record<string, unknown> {
     birthdate: person.birthdate,
     ...(person.mail ? { email: person.mail } : {}),
     ...(Object.keys(address).length ? { address } : {}),
+    ...(organisation ? {
+      organisation: {
+        id: organisation.id, name: organisation.name,
+        address: { street_address: organisation.street, postal_code: organisation.postalCode, locality: organisation.locality, country: organisation.country },
+      },
+    } : {}),
   };
 }
 
@@ -88,7 +94,7 @@ export function createDemoOidcProvider(options: DemoOidcOptions): DemoOidcProvid
       pkce: { required: () => true },
       acrValues: TRUST_LEVELS.map((l) => options.acrValues[l]),
       claims: {
-        openid: ['sub', 'bpk2'],
+        openid: ['sub', 'bpk2', 'organisation'],
         profile: ['given_name', 'family_name', 'birthdate'],
         email: ['email'],
         address: ['address'],
@@ -103,9 +109,11 @@ export function createDemoOidcProvider(options: DemoOidcOptions): DemoOidcProvid
       ttl: { AuthorizationCode: 60, IdToken: 300, AccessToken: 300, Interaction: 1800, Session: 1800, Grant: 1800 },
       interactions: { url: (_ctx, interaction) => `${DEMO_OIDC_LOGIN_PATH}/${interaction.uid}` },
       async findAccount(_ctx, sub) {
-        const person = findTestPerson(sub.replace(/^demo-/, ''));
-        if (!person || accountIdOf(person) !== sub) return undefined;
-        return { accountId: sub, claims: async () => ({ ...claimsOf(person), sub }) };
+        const [personId = '', organisationId] = sub.replace(/^demo-/, '').split('~');
+        const person = findTestPerson(personId);
+        const organisation = organisationId ? findTestOrganisation(organisationId) : undefined;
+        if (!person || accountIdOf(person, organisation) !== sub) return undefined;
+        return { accountId: sub, claims: async () => ({ ...claimsOf(person, organisation), sub }) };
       },
       // A plain page without inline styles (the portal's CSP allows none).
       async renderError(ctx: KoaContextWithOIDC, out) {
