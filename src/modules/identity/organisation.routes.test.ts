@@ -88,7 +88,7 @@ test('a person logged in for an organisation acts for it, invites a colleague, a
 
   // The administrator makes Manfred an administrator, then removes him.
   const members = await maria.get(`/konto/organisation/${orgId}`);
-  const manfredRole = members.doc.querySelectorAll('form[action$="/rolle"]').find((f) => !f.parentNode.parentNode.text.includes('(Sie)'))!;
+  const manfredRole = members.doc.querySelectorAll('form[action$="/rolle"]').find((f) => !(f.parentNode?.parentNode?.text ?? '').includes('(Sie)'))!;
   const manfredId = manfredRole.getAttribute('action')!.split('/')[5]!;
   const promoted = await maria.post(manfredRole.getAttribute('action')!, { _csrf: manfredRole.querySelector('input[name="_csrf"]')!.getAttribute('value')!, role: 'administrator' });
   assert.equal(promoted.location, `/konto/organisation/${orgId}?hinweis=saved`);
