@@ -26,6 +26,7 @@ import type { MailService } from '../../platform/mail/mail.ts';
 import { createCapturingTextMessageSender } from '../../platform/sms/sms.ts';
 import { accountRoutes, registerIdentityPersonalData } from './account.routes.ts';
 import { staffOidcRoutes } from './staff-oidc/staff-oidc.routes.ts';
+import { staffOidcSettingsRoutes } from './staff-oidc/staff-oidc-settings.routes.ts';
 import { organisationRoutes, registerOrganisationPersonalData } from './organisation.routes.ts';
 import { createRelyingParty, type PendingOidcLogin } from './oidc-relying-party.ts';
 
@@ -254,6 +255,7 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher,
   const sms = config.demo ? createCapturingTextMessageSender(cipher) : null;
   await app.register(accountRoutes, { config, db, cipher, mail, sms, baseUrlOf });
   await app.register(staffOidcRoutes, { config, db, cipher, baseUrlOf });
+  await app.register(staffOidcSettingsRoutes, { config, db, cipher });
   registerOrganisationPersonalData();
   await app.register(organisationRoutes, { db, cipher, mail, baseUrlOf });
 
