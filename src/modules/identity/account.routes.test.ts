@@ -192,3 +192,18 @@ test('logout ends the session and says that the login service may still hold one
   assert.match(page.doc.querySelector('main')!.text, /womöglich noch angemeldet/);
   assert.equal((await browser.get('/konto')).status, 303);
 });
+
+test('mailboxNoticeAddress: the identity address, the verified contact address first, nothing when the citizen said no', async () => {
+  const { mailboxNoticeAddress } = await import('./index.ts');
+  const browser = await loggedIn('U05', 'niedrig');
+  const id = await accountIdOf(browser);
+  await browser.submit(await browser.get('/konto'), 'form[action="/konto/benachrichtigungen"]', { mailboxEmail: 'ja' });
+  const row = await app.database.db.selectFrom('citizen_accounts').select('email_enc').where('id', '=', id).executeTakeFirstOrThrow();
+  const identityEmail = app.cipher.decryptOptional(row.email_enc);
+  assert.ok(identityEmail);
+  assert.equal(await mailboxNoticeAddress(app.database.db, app.cipher, id), identityEmail);
+  await app.database.db.updateTable('citizen_accounts').set({ contact_email_enc: app.cipher.encrypt('kontakt@example.org') }).where('id', '=', id).execute();
+  assert.equal(await mailboxNoticeAddress(app.database.db, app.cipher, id), 'kontakt@example.org');
+  await browser.submit(await browser.get('/konto'), 'form[action="/konto/benachrichtigungen"]', { mailboxEmail: 'nein' });
+  assert.equal(await mailboxNoticeAddress(app.database.db, app.cipher, id), null);
+});
