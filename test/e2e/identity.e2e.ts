@@ -82,10 +82,13 @@ test('a business account: logged in for an organisation, its page with members a
     await page.getByLabel('E-Mail-Adresse der Person').fill('kollegin@example.org');
     await navigate(page, () => page.getByRole('button', { name: 'Einladung senden' }).click());
     assert.match(await page.getByRole('status').innerText(), /Einladung ist verschickt/);
-    // Logout says that the login service may still hold a session.
+    // Logout: the demo provider asks whether to end its session too, then back to the portal.
     await visit(page, server, '/konto');
     await navigate(page, () => page.locator('main').getByRole('button', { name: 'Abmelden' }).click());
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Auch beim Test-Anmeldedienst abmelden?');
+    await navigate(page, () => page.getByRole('button', { name: 'Ja, abmelden' }).click());
     assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Sie sind abgemeldet');
+    assert.equal(new URL(page.url()).pathname, '/abgemeldet/anmeldedienst');
   } finally {
     await closeContext(context);
   }

@@ -239,14 +239,19 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher,
   app.post('/abmelden', async (req, reply) => {
     const citizenId = req.session.citizenId;
     if (citizenId) await recordAudit(db, { actorType: 'citizen', actorId: citizenId, action: 'citizen.logout', requestId: req.id });
+    const method = req.session.citizenLoginMethod;
     await req.session.destroy();
-    // Neither the demo nor the configured SAML identity provider is asked for single logout (not
-    // implemented): the page says that the login service may still hold a session.
-    return reply.redirect('/abgemeldet', 303);
+    // OpenID Connect: the provider's session is ended too when it offers RP-initiated logout. SAML
+    // single logout is not implemented: the page says that the login service may still hold a session.
+    const endSession = citizenId && method === 'oidc' ? await rp.endSessionUrl(baseUrlOf(req)) : null;
+    return reply.redirect(endSession ?? '/abgemeldet', 303);
   });
 
   app.get('/abgemeldet', async (req, reply) =>
-    reply.page('modules/identity/views/logged-out.njk', { pageTitle: req.t('identity.loggedOut.title') }));
+    reply.page('modules/identity/views/logged-out.njk', { pageTitle: req.t('identity.loggedOut.title'), atProvider: false }));
+  // Where the OpenID provider sends the browser back after ending its session.
+  app.get('/abgemeldet/anmeldedienst', async (req, reply) =>
+    reply.page('modules/identity/views/logged-out.njk', { pageTitle: req.t('identity.loggedOut.title'), atProvider: true }));
 
   app.get('/saml/metadata', async (req, reply) =>
     reply.type('application/samlmetadata+xml; charset=utf-8').send(await sp.metadata(`${baseUrlOf(req)}${ACS_PATH}`)));

@@ -201,4 +201,5 @@ export const identityMessagesDe = {
   'identity.staffOidc.settings.enabled.required': "Wählen Sie Ja oder Nein",
   'identity.staffOidc.settings.submit': "Speichern",
   'identity.staffOidc.settings.back': "Zurück zur Verwaltung",
+  'identity.loggedOut.provider': "Wenn Sie es dort bestätigt haben, sind Sie auch beim Anmeldedienst abgemeldet. Schließen Sie den Browser, wenn Sie ein fremdes Gerät benutzen.",
 };

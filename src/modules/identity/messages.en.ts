@@ -203,4 +203,5 @@ export const identityMessagesEn: Record<keyof typeof identityMessagesDe, string>
   'identity.staffOidc.settings.enabled.required': "Select yes or no",
   'identity.staffOidc.settings.submit': "Save",
   'identity.staffOidc.settings.back': "Back to the staff area",
+  'identity.loggedOut.provider': "If you confirmed it there, you are also logged out of the login service. Close the browser if you are using someone else’s device.",
 };

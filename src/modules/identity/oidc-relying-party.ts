@@ -43,6 +43,8 @@ export interface RelyingParty {
   finish(input: { baseUrl: string; callbackUrl: URL; pending: PendingOidcLogin }): Promise<ConsumeResult>;
   /** The level an `acr` value stands for, or undefined. */
   levelOfAcr(acr: unknown): TrustLevel | undefined;
+  /** Where to send the browser to end the session at the provider too (RP-initiated logout), or null when it offers none. */
+  endSessionUrl(baseUrl: string): Promise<string | null>;
 }
 
 const DISCOVERY_TTL_MS = 60 * 60_000;
@@ -85,6 +87,19 @@ export function createRelyingParty(options: RelyingPartyOptions): RelyingParty {
 
   return {
     levelOfAcr,
+
+    async endSessionUrl(baseUrl) {
+      const issuer = issuerFor(baseUrl);
+      if (!issuer) return null;
+      try {
+        const cfg = await configuration(issuer);
+        if (!cfg.serverMetadata().end_session_endpoint) return null;
+        // Without id_token_hint (the ID token is not kept: it holds personal data); the provider asks the user.
+        return client.buildEndSessionUrl(cfg, { client_id: config.clientId, post_logout_redirect_uri: `${baseUrl}/abgemeldet/anmeldedienst` }).href;
+      } catch {
+        return null;
+      }
+    },
 
     async start({ baseUrl, level, returnPath }) {
       const issuer = issuerFor(baseUrl);

@@ -83,7 +83,7 @@ export function createDemoOidcProvider(options: DemoOidcOptions): DemoOidcProvid
         client_id: options.clientId,
         client_secret: options.clientSecret,
         redirect_uris: [options.redirectUri(baseUrl)],
-        post_logout_redirect_uris: [`${baseUrl}/`],
+        post_logout_redirect_uris: [`${baseUrl}/abgemeldet/anmeldedienst`],
         response_types: ['code'],
         grant_types: ['authorization_code'],
         token_endpoint_auth_method: 'client_secret_basic',
@@ -103,7 +103,14 @@ export function createDemoOidcProvider(options: DemoOidcOptions): DemoOidcProvid
       conformIdTokenClaims: false,
       features: {
         devInteractions: { enabled: false },
-        rpInitiatedLogout: { enabled: true },
+        rpInitiatedLogout: {
+          enabled: true,
+          // The question whether to end the session here too: plain HTML with the portal's stylesheet (no inline style or script).
+          async logoutSource(ctx, form) {
+            ctx.type = 'html';
+            ctx.body = `<!doctype html><html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Test-Anmeldedienst: Abmelden</title><link rel="stylesheet" href="/static/app.css"></head><body><main id="main"><div class="demo-idp-banner" role="note"><p><strong>Testdienst – das ist nicht die echte BundID.</strong></p></div><h1>Auch beim Test-Anmeldedienst abmelden?</h1>${form}<p><button type="submit" form="op.logoutForm" value="yes" name="logout">Ja, abmelden</button> <button type="submit" form="op.logoutForm" class="button--secondary">Nein, angemeldet bleiben</button></p></main></body></html>`;
+          },
+        },
         claimsParameter: { enabled: true },
       },
       ttl: { AuthorizationCode: 60, IdToken: 300, AccessToken: 300, Interaction: 1800, Session: 1800, Grant: 1800 },
