@@ -119,3 +119,28 @@ test('production refuses demo seal keys; the demo creates them', () => {
   assert.equal(loadConfig(COMPLETE_PRODUCTION).seal.keyFile, '/etc/portal/seal.key');
   assert.equal(loadConfig({}).seal.demoKeys, true);
 });
+
+test('OpenID Connect citizen login: demo default, configured provider, production rules', () => {
+  const demo = loadConfig({});
+  assert.equal(demo.oidc.enabled, true);
+  assert.equal(demo.oidc.issuer, null);
+  assert.deepEqual(demo.citizenLoginMethods, ['saml', 'oidc']);
+  assert.deepEqual(demo.oidc.acrValues, { niedrig: 'STORK-QAA-Level-1', substantiell: 'STORK-QAA-Level-3', hoch: 'STORK-QAA-Level-4' });
+  assert.deepEqual(loadConfig({ DEMO: 'false' }).citizenLoginMethods, ['saml']);
+  const custom = loadConfig({ OIDC_ISSUER: 'https://idp.example/realms/bundid/', OIDC_CLIENT_ID: 'portal', OIDC_CLIENT_SECRET: 'a-secret-of-sixteen+', OIDC_ACR_VALUES: 'low,substantial,high', CITIZEN_LOGIN_METHODS: 'oidc' });
+  assert.equal(custom.oidc.issuer, 'https://idp.example/realms/bundid');
+  assert.deepEqual(custom.oidc.acrValues, { niedrig: 'low', substantiell: 'substantial', hoch: 'high' });
+  assert.deepEqual(custom.citizenLoginMethods, ['oidc']);
+  assert.throws(() => loadConfig({ OIDC_ISSUER: 'https://idp.example' }), /OIDC_CLIENT_ID: OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET/);
+  assert.throws(() => loadConfig({ OIDC_ACR_VALUES: 'only-one' }), /OIDC_ACR_VALUES/);
+  assert.throws(() => loadConfig({ CITIZEN_LOGIN_METHODS: 'saml,ldap' }), /CITIZEN_LOGIN_METHODS/);
+  assert.throws(() => loadConfig({ ...COMPLETE_PRODUCTION, OIDC_ISSUER: 'http://idp.example', OIDC_CLIENT_ID: 'p', OIDC_CLIENT_SECRET: 'demo-oidc-client-secret-not-for-production' }), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.match(error.problems.join('\n'), /^OIDC_ISSUER: must be an https URL/m);
+    assert.match(error.problems.join('\n'), /^OIDC_CLIENT_SECRET: the demo secret cannot be used in production/m);
+    return true;
+  });
+  assert.throws(() => loadConfig({ ...COMPLETE_PRODUCTION, CITIZEN_LOGIN_METHODS: 'saml,oidc' }), /OIDC_ISSUER: required with NODE_ENV=production when CITIZEN_LOGIN_METHODS offers oidc/);
+  assert.deepEqual(loadConfig(COMPLETE_PRODUCTION).citizenLoginMethods, ['saml'], 'no demo provider in production');
+  assert.equal(loadConfig(COMPLETE_PRODUCTION).oidc.enabled, false);
+});

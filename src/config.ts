@@ -326,6 +326,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const methods = raw.CITIZEN_LOGIN_METHODS
     ? [...new Set(raw.CITIZEN_LOGIN_METHODS.split(',') as ('saml' | 'oidc')[])]
     : oidcEnabled ? ['saml', 'oidc'] as const : ['saml'] as const;
+  if ((methods as readonly string[]).includes('oidc') && !oidcEnabled) {
+    throw new ConfigError(['CITIZEN_LOGIN_METHODS: oidc needs OIDC_ISSUER (or the demo identity provider in demo mode)']);
+  }
   return {
     env: raw.NODE_ENV,
     port: raw.PORT,

@@ -89,3 +89,9 @@ export async function eraseCitizenAccount(tx: Tx, accountId: string): Promise<vo
   await tx.deleteFrom('organisation_members').where('account_id', '=', accountId).execute();
   await tx.deleteFrom('sessions').where(sql<string>`data->>'citizenId'`, '=', accountId).execute();
 }
+
+/** The notice address and preference of an account: the verified contact address, else the one from the identity. */
+export async function findNotificationTarget(db: Db, accountId: string) {
+  return db.selectFrom('citizen_accounts').select(['contact_email_enc', 'email_enc', 'notify_mailbox_email'])
+    .where('id', '=', accountId).where('deleted_at', 'is', null).executeTakeFirst();
+}

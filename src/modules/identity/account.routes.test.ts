@@ -184,11 +184,46 @@ test('account deletion: explained, confirmed, personal data and all sessions gon
   assert.notEqual(await accountIdOf(again), id);
 });
 
-test('logout ends the session and says that the login service may still hold one', async () => {
+test('logout after an OpenID Connect login ends the session here and, once confirmed, at the provider', async () => {
   const browser = await loggedIn('U07', 'niedrig');
   const out = await browser.submit(await browser.get('/konto'), 'main form[action="/abmelden"]');
+  assert.equal(out.status, 303);
+  const endSession = new URL(out.location!);
+  assert.equal(endSession.origin + endSession.pathname, `${base}/demo-idp/oidc/session/end`);
+  assert.equal(endSession.searchParams.get('post_logout_redirect_uri'), `${base}/abgemeldet/anmeldedienst`);
+  assert.equal((await browser.get('/konto')).status, 303, 'logged out of the portal at once');
+  const confirm = await browser.get(out.location!);
+  assert.equal(confirm.status, 200, confirm.body.slice(0, 300));
+  assert.match(confirm.doc.querySelector('.demo-idp-banner')!.text, /Testdienst/);
+  const back = await browser.follow(await browser.submit(confirm, 'form[id="op.logoutForm"]', { logout: 'yes' }));
+  assert.equal(new URL(back.url).pathname, '/abgemeldet/anmeldedienst');
+  assert.match(back.doc.querySelector('main')!.text, /auch beim Anmeldedienst abgemeldet/);
+});
+
+test('logout after a SAML login is local and says that the login service may still hold a session', async () => {
+  const browser = new BrowserClient(base);
+  const login = await browser.get('/anmelden');
+  const toIdp = await browser.submit(login, 'form[action="/anmelden/bundid"]');
+  const choose = await browser.submit(toIdp, 'form[data-auto-submit]');
+  const answer = await browser.submit(choose, 'form[action="/demo-idp/antwort"]', { person: 'U07', level: 'niedrig' });
+  assert.equal((await browser.submit(answer, 'form[data-auto-submit]')).status, 303);
+  const out = await browser.submit(await browser.get('/konto'), 'main form[action="/abmelden"]');
   assert.equal(out.location, '/abgemeldet');
-  const page = await browser.get('/abgemeldet');
-  assert.match(page.doc.querySelector('main')!.text, /womöglich noch angemeldet/);
+  assert.match((await browser.get('/abgemeldet')).doc.querySelector('main')!.text, /womöglich noch angemeldet/);
   assert.equal((await browser.get('/konto')).status, 303);
+});
+
+test('mailboxNoticeAddress: the identity address, the verified contact address first, nothing when the citizen said no', async () => {
+  const { mailboxNoticeAddress } = await import('./index.ts');
+  const browser = await loggedIn('U05', 'niedrig');
+  const id = await accountIdOf(browser);
+  await browser.submit(await browser.get('/konto'), 'form[action="/konto/benachrichtigungen"]', { mailboxEmail: 'ja' });
+  const row = await app.database.db.selectFrom('citizen_accounts').select('email_enc').where('id', '=', id).executeTakeFirstOrThrow();
+  const identityEmail = app.cipher.decryptOptional(row.email_enc);
+  assert.ok(identityEmail);
+  assert.equal(await mailboxNoticeAddress(app.database.db, app.cipher, id), identityEmail);
+  await app.database.db.updateTable('citizen_accounts').set({ contact_email_enc: app.cipher.encrypt('kontakt@example.org') }).where('id', '=', id).execute();
+  assert.equal(await mailboxNoticeAddress(app.database.db, app.cipher, id), 'kontakt@example.org');
+  await browser.submit(await browser.get('/konto'), 'form[action="/konto/benachrichtigungen"]', { mailboxEmail: 'nein' });
+  assert.equal(await mailboxNoticeAddress(app.database.db, app.cipher, id), null);
 });

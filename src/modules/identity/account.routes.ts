@@ -19,6 +19,7 @@ import { contactEmailForm, contactPhoneForm, deleteAccountForm, emailTokenForm, 
 import { deleteCitizenAccount } from './delete-account.ts';
 import { requireCitizen, requireCitizenLevel, type Citizen } from './identity.policy.ts';
 import { findCitizenAccount } from './identity.repository.ts';
+import { listMembershipsOf } from './organisation.repository.ts';
 import { safeReturnPath } from './identity.schemas.ts';
 import type { CitizenAddress } from './log-in-citizen.ts';
 import { collectPersonalData, registerPersonalDataSection, type PersonalDataValue } from './personal-data.ts';
@@ -118,6 +119,8 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Pr
       fieldErrors: Object.assign({}, ...Object.values(all).map((f) => f.fieldErrors)),
       notificationOptions: [{ value: 'ja', label: req.t('identity.notifications.yes') }, { value: 'nein', label: req.t('identity.notifications.no') }],
       organisation: citizen.organisationId ? { name: citizen.organisationName } : null,
+      memberships: (await listMembershipsOf(db, citizen.id)).map((m) => ({ id: m.organisation_id, name: cipher.decrypt(m.name_enc), role: m.role })),
+      actingAs: citizen.organisationId ?? '',
     }, status);
   };
 

@@ -43,6 +43,9 @@ export async function deleteExpiredSamlState(db: Db): Promise<void> {
   const now = new Date();
   await db.deleteFrom('saml_requests').where('expires_at', '<', now).execute();
   await db.deleteFrom('saml_used_assertions').where('expires_at', '<', now).execute();
+  // Expired contact verifications and invitations no longer prove anything.
+  await db.deleteFrom('citizen_contact_verifications').where('expires_at', '<', now).execute();
+  await db.deleteFrom('organisation_invitations').where('expires_at', '<', now).where('accepted_at', 'is', null).execute();
 }
 
 export interface CitizenAccountRow {

@@ -16,6 +16,7 @@ import { loadIdpMetadata, type IdentityProvider } from './idp-metadata.ts';
 import { acsForm, loginStartForm, safeReturnPath } from './identity.schemas.ts';
 import { requireCitizen, type Citizen } from './identity.policy.ts';
 import { findCitizenAccount } from './identity.repository.ts';
+import { findMembership } from './organisation.repository.ts';
 import { loadOrCreateKeyMaterial, readKeyMaterial, type KeyMaterial } from './key-material.ts';
 import { deriveBpk2Key, logInCitizen, type CitizenAddress } from './log-in-citizen.ts';
 import { parseTrustLevel, type TrustLevel } from './saml-profile.ts';
@@ -25,6 +26,8 @@ import type { MailService } from '../../platform/mail/mail.ts';
 import { createCapturingTextMessageSender } from '../../platform/sms/sms.ts';
 import { accountRoutes, registerIdentityPersonalData } from './account.routes.ts';
 import { staffOidcRoutes } from './staff-oidc/staff-oidc.routes.ts';
+import { staffOidcSettingsRoutes } from './staff-oidc/staff-oidc-settings.routes.ts';
+import { organisationRoutes, registerOrganisationPersonalData } from './organisation.routes.ts';
 import { createRelyingParty, type PendingOidcLogin } from './oidc-relying-party.ts';
 
 declare module 'fastify' {
@@ -36,6 +39,8 @@ declare module 'fastify' {
     citizenLevel?: TrustLevel;
     /** How the citizen logged in (for logout). */
     citizenLoginMethod?: 'saml' | 'oidc';
+    /** The organisation the citizen acts for (business account); checked against the membership on every request. */
+    actingOrganisationId?: string;
     /** OpenID Connect logins started in this browser and not yet answered (a few, for several tabs). */
     oidcPending?: PendingOidcLogin[];
   }
@@ -71,11 +76,12 @@ export function registerCitizenIdentity(app: FastifyInstance, { db, cipher }: { 
     if (!citizenId || !level) return;
     const account = await findCitizenAccount(db, citizenId);
     if (!account) return;
+    const acting = req.session.actingOrganisationId ? await findMembership(db, req.session.actingOrganisationId, account.id) : undefined;
     req.citizen = {
       id: account.id, level, displayName: displayName(cipher, account), loginMethod: req.session.citizenLoginMethod ?? 'saml',
-      organisationId: null, organisationName: null,
+      organisationId: acting?.organisation_id ?? null, organisationName: acting ? cipher.decrypt(acting.name_enc) : null,
     };
-    req.viewer ??= { kind: 'citizen', displayName: req.citizen.displayName };
+    req.viewer ??= { kind: 'citizen', displayName: req.citizen.organisationName ? `${req.citizen.displayName} (${req.citizen.organisationName})` : req.citizen.displayName };
   });
 }
 
@@ -149,14 +155,17 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher,
 
   /** The identity was confirmed: account created or updated, new session id, level and method recorded. */
   const completeLogin = async (req: FastifyRequest, reply: FastifyReply, identity: AssertedIdentity, level: TrustLevel, returnPath: string, method: 'saml' | 'oidc') => {
-    const citizenId = await logInCitizen({ db, cipher, bpk2Key }, identity, level, req.id, method);
+    const previous = req.session.citizenId;
+    const { accountId: citizenId, organisationId } = await logInCitizen({ db, cipher, bpk2Key }, identity, level, req.id, method);
     // A new session id at the moment of login defeats session fixation.
     await req.session.regenerate();
     req.session.citizenId = citizenId;
+    req.session.actingOrganisationId = organisationId ?? undefined;
     req.session.citizenLevel = level;
     req.session.citizenLoginMethod = method;
     req.log.info({ event: 'citizen_login', method, level, reqId: req.id }, 'citizen logged in');
-    return reply.redirect(safeReturnPath(returnPath), 303);
+    // A step-up that logged in another person does not continue the first person's task.
+    return reply.redirect(previous && previous !== citizenId ? '/konto' : safeReturnPath(returnPath), 303);
   };
 
   app.post('/anmelden/oidc', async (req, reply) => {
@@ -230,14 +239,19 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher,
   app.post('/abmelden', async (req, reply) => {
     const citizenId = req.session.citizenId;
     if (citizenId) await recordAudit(db, { actorType: 'citizen', actorId: citizenId, action: 'citizen.logout', requestId: req.id });
+    const method = req.session.citizenLoginMethod;
     await req.session.destroy();
-    // Neither the demo nor the configured SAML identity provider is asked for single logout (not
-    // implemented): the page says that the login service may still hold a session.
-    return reply.redirect('/abgemeldet', 303);
+    // OpenID Connect: the provider's session is ended too when it offers RP-initiated logout. SAML
+    // single logout is not implemented: the page says that the login service may still hold a session.
+    const endSession = citizenId && method === 'oidc' ? await rp.endSessionUrl(baseUrlOf(req)) : null;
+    return reply.redirect(endSession ?? '/abgemeldet', 303);
   });
 
   app.get('/abgemeldet', async (req, reply) =>
-    reply.page('modules/identity/views/logged-out.njk', { pageTitle: req.t('identity.loggedOut.title') }));
+    reply.page('modules/identity/views/logged-out.njk', { pageTitle: req.t('identity.loggedOut.title'), atProvider: false }));
+  // Where the OpenID provider sends the browser back after ending its session.
+  app.get('/abgemeldet/anmeldedienst', async (req, reply) =>
+    reply.page('modules/identity/views/logged-out.njk', { pageTitle: req.t('identity.loggedOut.title'), atProvider: true }));
 
   app.get('/saml/metadata', async (req, reply) =>
     reply.type('application/samlmetadata+xml; charset=utf-8').send(await sp.metadata(`${baseUrlOf(req)}${ACS_PATH}`)));
@@ -246,6 +260,9 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher,
   const sms = config.demo ? createCapturingTextMessageSender(cipher) : null;
   await app.register(accountRoutes, { config, db, cipher, mail, sms, baseUrlOf });
   await app.register(staffOidcRoutes, { config, db, cipher, baseUrlOf });
+  await app.register(staffOidcSettingsRoutes, { config, db, cipher });
+  registerOrganisationPersonalData();
+  await app.register(organisationRoutes, { db, cipher, mail, baseUrlOf });
 
   if (demoIdp) await app.register(demoIdpRoutes, { idp: demoIdp, oidc: demoOidc, acrValues: config.oidc.acrValues, baseUrlOf });
 }

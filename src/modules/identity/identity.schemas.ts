@@ -21,6 +21,7 @@ export const acsForm = z.object({
 export const demoIdpAnswerForm = z.object({
   person: z.string({ error: 'identity.demoIdp.person.required' }).regex(/^U\d{2}$/, 'identity.demoIdp.person.required'),
   level: z.enum(['niedrig', 'substantiell', 'hoch'], { error: 'identity.demoIdp.level.required' }),
+  organisation: z.string().regex(/^(ORG-DEMO-\d{4})?$/).optional().default(''),
   requestId: z.string().min(1).max(200),
   acsUrl: z.string().min(1).max(500),
   audience: z.string().min(1).max(500),
@@ -33,4 +34,5 @@ export const demoOidcAnswerForm = z.object({
   person: z.string({ error: 'identity.demoIdp.person.required' }).regex(/^U\d{2}$/, 'identity.demoIdp.person.required'),
   level: z.enum(['niedrig', 'substantiell', 'hoch'], { error: 'identity.demoIdp.level.required' }),
   requestedLevel: z.enum(['niedrig', 'substantiell', 'hoch']).catch('niedrig'),
+  organisation: z.string().regex(/^(ORG-DEMO-\d{4})?$/).optional().default(''),
 });

@@ -7,3 +7,7 @@ export type { TrustLevel } from './saml-profile.ts';
 export { loadCitizenProfile } from './citizen-profile.ts';
 export type { CitizenProfile } from './citizen-profile.ts';
 export { safeReturnPath } from './identity.schemas.ts';
+export { registerPersonalDataSection } from './personal-data.ts';
+export type { PersonalDataContext, PersonalDataLoader, PersonalDataSectionOptions, PersonalDataValue } from './personal-data.ts';
+export { mailboxNoticeAddress } from './notification-address.ts';
+export { listMembersOfOrganisation } from './organisation-members.ts';

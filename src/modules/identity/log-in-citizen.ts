@@ -7,6 +7,7 @@ import { recordAudit } from '../../platform/audit/audit.ts';
 import type { FieldCipher } from '../../platform/crypto/field-encryption.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { upsertCitizenAccount } from './identity.repository.ts';
+import { addMember, countMembers, upsertOrganisation } from './organisation.repository.ts';
 import type { TrustLevel } from './saml-profile.ts';
 import type { AssertedIdentity } from './service-provider.ts';
 
@@ -34,8 +35,13 @@ export interface LogInCitizenDeps {
   bpk2Key: Buffer;
 }
 
-/** Creates or updates the account; returns its id. */
-export async function logInCitizen(deps: LogInCitizenDeps, identity: AssertedIdentity, level: TrustLevel, requestId: string, method: 'saml' | 'oidc' = 'saml'): Promise<string> {
+/**
+ * Creates or updates the account; returns its id. With an asserted organisation (business account)
+ * the organisation is created or updated too, and the person becomes a member: the first one as
+ * administrator, later ones as members (the identity provider vouches that they may act for it);
+ * its id is returned as the organisation to act for.
+ */
+export async function logInCitizen(deps: LogInCitizenDeps, identity: AssertedIdentity, level: TrustLevel, requestId: string, method: 'saml' | 'oidc' = 'saml'): Promise<{ accountId: string; organisationId: string | null }> {
   const { cipher } = deps;
   const address: CitizenAddress = { street: identity.street, postalCode: identity.postalCode, locality: identity.locality, country: identity.country };
   const hasAddress = Object.values(address).some((v) => v !== null);
@@ -52,8 +58,20 @@ export async function logInCitizen(deps: LogInCitizenDeps, identity: AssertedIde
     await recordAudit(tx, {
       actorType: 'citizen', actorId: account.id, action: 'citizen.login',
       subjectType: 'citizen_account', subjectId: account.id,
-      details: { level, method, created: account.created }, requestId,
+      details: { level, method, created: account.created, organisation: identity.organisation !== null }, requestId,
     });
-    return account.id;
+    let organisationId: string | null = null;
+    if (identity.organisation) {
+      const org = identity.organisation;
+      const orgAddress = { street: org.street, postalCode: org.postalCode, locality: org.locality, country: org.country };
+      organisationId = await upsertOrganisation(tx, {
+        externalIdHash: hashBpk2(deps.bpk2Key, `organisation:${org.id}`),
+        nameEnc: cipher.encrypt(org.name),
+        addressEnc: Object.values(orgAddress).some((v) => v !== null) ? cipher.encrypt(JSON.stringify(orgAddress)) : null,
+      });
+      const first = (await countMembers(tx, organisationId)) === 0;
+      await addMember(tx, organisationId, account.id, first ? 'administrator' : 'member');
+    }
+    return { accountId: account.id, organisationId };
   });
 }

@@ -11,7 +11,7 @@
 import * as client from 'openid-client';
 import type { OidcConfig } from '../../config.ts';
 import { meetsLevel, TRUST_LEVELS, type TrustLevel } from './saml-profile.ts';
-import type { AssertedIdentity, ConsumeResult } from './service-provider.ts';
+import type { AssertedIdentity, AssertedOrganisation, ConsumeResult } from './service-provider.ts';
 
 /** What the session keeps between the redirect to the provider and the callback. */
 export interface PendingOidcLogin {
@@ -43,6 +43,8 @@ export interface RelyingParty {
   finish(input: { baseUrl: string; callbackUrl: URL; pending: PendingOidcLogin }): Promise<ConsumeResult>;
   /** The level an `acr` value stands for, or undefined. */
   levelOfAcr(acr: unknown): TrustLevel | undefined;
+  /** Where to send the browser to end the session at the provider too (RP-initiated logout), or null when it offers none. */
+  endSessionUrl(baseUrl: string): Promise<string | null>;
 }
 
 const DISCOVERY_TTL_MS = 60 * 60_000;
@@ -85,6 +87,19 @@ export function createRelyingParty(options: RelyingPartyOptions): RelyingParty {
 
   return {
     levelOfAcr,
+
+    async endSessionUrl(baseUrl) {
+      const issuer = issuerFor(baseUrl);
+      if (!issuer) return null;
+      try {
+        const cfg = await configuration(issuer);
+        if (!cfg.serverMetadata().end_session_endpoint) return null;
+        // Without id_token_hint (the ID token is not kept: it holds personal data); the provider asks the user.
+        return client.buildEndSessionUrl(cfg, { client_id: config.clientId, post_logout_redirect_uri: `${baseUrl}/abgemeldet/anmeldedienst` }).href;
+      } catch {
+        return null;
+      }
+    },
 
     async start({ baseUrl, level, returnPath }) {
       const issuer = issuerFor(baseUrl);
@@ -168,7 +183,19 @@ export function identityOf(claims: Record<string, unknown>, bpk2Claim: string): 
     country: str(address.country),
     birthDate: str(claims.birthdate),
     email: str(claims.email),
+    organisation: organisationOf(claims.organisation),
   };
+}
+
+/** The `organisation` claim (business account): `{ id, name, address: { street_address, postal_code, locality, country } }`. */
+function organisationOf(value: unknown): AssertedOrganisation | null {
+  if (!value || typeof value !== 'object') return null;
+  const o = value as Record<string, unknown>;
+  const id = str(o.id);
+  const name = str(o.name);
+  if (!id || !name) return null;
+  const a = (o.address && typeof o.address === 'object' ? o.address : {}) as Record<string, unknown>;
+  return { id, name, street: str(a.street_address), postalCode: str(a.postal_code), locality: str(a.locality), country: str(a.country) };
 }
 
 type Coded = { code?: string; message?: string; cause?: Coded & { claim?: string; error?: string } ; error?: string };

@@ -69,4 +69,18 @@ export const REQUESTED_ATTRIBUTES: readonly string[] = [
   OID.givenName, OID.birthName, OID.mail, OID.bpk2,
 ];
 
+/**
+ * Attributes of the organisation a person acts for (business account). BundID's business accounts
+ * come from ELSTER ("Mein Unternehmenskonto"); their attribute names are not public, so this portal
+ * reads these names, which a broker maps to (and the demo identity provider sends).
+ */
+export const ORG_ATTRIBUTE = {
+  id: 'urn:digitales-amt:attribute:organisation:id',
+  name: 'urn:digitales-amt:attribute:organisation:name',
+  street: 'urn:digitales-amt:attribute:organisation:street',
+  postalCode: 'urn:digitales-amt:attribute:organisation:postal-code',
+  locality: 'urn:digitales-amt:attribute:organisation:locality',
+  country: 'urn:digitales-amt:attribute:organisation:country',
+} as const;
+
 export const AKDB_NAMESPACE = 'https://www.akdb.de/request/2018/09';

@@ -12,7 +12,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import type { Db } from '../../platform/db/database.ts';
 import type { IdentityProvider } from './idp-metadata.ts';
 import type { KeyMaterial } from './key-material.ts';
-import { AKDB_NAMESPACE, AUTHN_CONTEXT, levelOfAuthnContext, meetsLevel, normaliseAttributeName, OID, REQUESTED_ATTRIBUTES, type TrustLevel } from './saml-profile.ts';
+import { AKDB_NAMESPACE, AUTHN_CONTEXT, levelOfAuthnContext, meetsLevel, normaliseAttributeName, OID, ORG_ATTRIBUTE, REQUESTED_ATTRIBUTES, type TrustLevel } from './saml-profile.ts';
 import { findSamlRequest, insertSamlRequest, markAssertionUsed, takeSamlRequest, type SamlRequestRow } from './identity.repository.ts';
 import { randomUUID } from 'node:crypto';
 
@@ -42,6 +42,18 @@ export interface AssertedIdentity {
   country: string | null;
   birthDate: string | null;
   email: string | null;
+  /** The organisation the person logged in for (business account), if any. */
+  organisation: AssertedOrganisation | null;
+}
+
+/** An organisation identity asserted together with the person. */
+export interface AssertedOrganisation {
+  id: string;
+  name: string;
+  street: string | null;
+  postalCode: string | null;
+  locality: string | null;
+  country: string | null;
 }
 
 /** Why a response was refused: `reason` for logs and audit (no personal data), `code` for the page. */
@@ -241,6 +253,9 @@ function identityOf(profile: Profile): AssertedIdentity | null {
     country: get(OID.country),
     birthDate: get(OID.birthdate),
     email: get(OID.mail),
+    organisation: get(ORG_ATTRIBUTE.id) && get(ORG_ATTRIBUTE.name)
+      ? { id: get(ORG_ATTRIBUTE.id)!, name: get(ORG_ATTRIBUTE.name)!, street: get(ORG_ATTRIBUTE.street), postalCode: get(ORG_ATTRIBUTE.postalCode), locality: get(ORG_ATTRIBUTE.locality), country: get(ORG_ATTRIBUTE.country) }
+      : null,
   };
 }
 

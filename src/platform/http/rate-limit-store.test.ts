@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
-import { deleteExpiredBuckets, incrementBucket } from './rate-limit-store.ts';
+import { deleteExpiredBuckets, incrementBucket, pgRateLimitStore } from './rate-limit-store.ts';
 
 let t: TestDatabase;
 before(async () => { t = await createTestDatabase(); });
@@ -26,4 +26,13 @@ test('concurrent hits are all counted', async () => {
 test('expired windows are deleted', async () => {
   await t.database.db.updateTable('rate_limit_buckets').set({ resets_at: new Date(Date.now() - 1) }).execute();
   assert.ok((await deleteExpiredBuckets(t.database.db)) >= 3);
+});
+
+test('each route with its own limit counts in its own bucket (the plugin passes the route as routeInfo)', () => {
+  const Store = pgRateLimitStore(t.database.db);
+  const root = new Store();
+  const login = root.child({ routeInfo: { method: 'POST', url: '/verwaltung/anmelden' } });
+  const code = root.child({ routeInfo: { method: 'POST', url: '/konto/kontakt/telefon/code' } });
+  assert.equal(login.namespace, 'POST /verwaltung/anmelden');
+  assert.notEqual(login.namespace, code.namespace);
 });

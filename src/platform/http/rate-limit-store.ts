@@ -20,8 +20,11 @@ export function pgRateLimitStore(db: Db, namespace = 'global') {
         (error: Error) => callback(error),
       );
     }
-    child(routeOptions: { method?: string | string[]; path: string }) {
-      return new PgRateLimitStore(undefined, `${[routeOptions.method].flat().join(',')} ${routeOptions.path}`);
+    // At run time @fastify/rate-limit passes the route as `routeInfo` (its types say the route
+    // options themselves): either way, one bucket per limited route.
+    child(options: { method?: string | string[]; url?: string; routeInfo?: { method?: string | string[]; url?: string } }) {
+      const route = options.routeInfo ?? options;
+      return new PgRateLimitStore(undefined, `${[route.method].flat().join(',')} ${route.url ?? ''}`);
     }
   };
 }

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
 import { create } from 'xmlbuilder2';
 import type { KeyMaterial } from '../key-material.ts';
-import { AUTHN_CONTEXT, OID, type TrustLevel } from '../saml-profile.ts';
-import type { TestPerson } from './test-persons.ts';
+import { AUTHN_CONTEXT, OID, ORG_ATTRIBUTE, type TrustLevel } from '../saml-profile.ts';
+import type { TestOrganisation, TestPerson } from './test-persons.ts';
 
 const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
@@ -24,6 +24,8 @@ export interface ResponseInput {
   /** The AuthnRequest's ID. */
   inResponseTo: string;
   person: TestPerson;
+  /** The organisation the person acts for (business account), if any. */
+  organisation?: TestOrganisation | null;
   level: TrustLevel;
   /** The moment of issue (default: now). */
   now?: Date;
@@ -37,7 +39,7 @@ export function newSamlId(): string {
 }
 
 /** The attributes BundID releases for a person, by OID (absent values are left out). */
-function attributesOf(person: TestPerson, level: TrustLevel): [string, string, string][] {
+function attributesOf(person: TestPerson, level: TrustLevel, org: TestOrganisation | null): [string, string, string][] {
   const all: [string, string, string | undefined][] = [
     [OID.bpk2, 'bPK2', person.bpk2],
     [OID.givenName, 'givenName', person.givenname],
@@ -52,6 +54,12 @@ function attributesOf(person: TestPerson, level: TrustLevel): [string, string, s
     [OID.mail, 'mail', person.mail],
     [OID.personalTitle, 'personalTitle', person.personalTitle],
     [OID.eidCitizenQaaLevel, 'EID-CITIZEN-QAA-LEVEL', AUTHN_CONTEXT[level]],
+    [ORG_ATTRIBUTE.id, 'organisationId', org?.id],
+    [ORG_ATTRIBUTE.name, 'organisationName', org?.name],
+    [ORG_ATTRIBUTE.street, 'organisationStreet', org?.street],
+    [ORG_ATTRIBUTE.postalCode, 'organisationPostalCode', org?.postalCode],
+    [ORG_ATTRIBUTE.locality, 'organisationLocality', org?.locality],
+    [ORG_ATTRIBUTE.country, 'organisationCountry', org?.country],
   ];
   return all.filter((a): a is [string, string, string] => a[2] !== undefined && a[2] !== '');
 }
@@ -81,7 +89,7 @@ export function buildSignedResponse(input: ResponseInput, key: KeyMaterial): str
   assertion.ele(SAML, 'saml:AuthnStatement', { AuthnInstant: instant, SessionIndex: newSamlId() })
     .ele(SAML, 'saml:AuthnContext').ele(SAML, 'saml:AuthnContextClassRef').txt(AUTHN_CONTEXT[input.level]);
   const statement = assertion.ele(SAML, 'saml:AttributeStatement');
-  for (const [name, friendlyName, value] of attributesOf(input.person, input.level)) {
+  for (const [name, friendlyName, value] of attributesOf(input.person, input.level, input.organisation ?? null)) {
     statement.ele(SAML, 'saml:Attribute', { Name: name, FriendlyName: friendlyName, NameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri' })
       .ele(SAML, 'saml:AttributeValue', { 'xsi:type': 'xs:string' }).txt(value);
   }

@@ -12,7 +12,7 @@ import { demoIdpAnswerForm, demoOidcAnswerForm } from '../identity.schemas.ts';
 import { TRUST_LEVELS, type TrustLevel } from '../saml-profile.ts';
 import { buildSignedResponse } from './build-response.ts';
 import { DEMO_IDP_ENTITY_ID, DEMO_IDP_SSO_PATH, parseAuthnRequest, type DemoIdp } from './demo-idp.ts';
-import { findTestPerson, listTestPersons } from './test-persons.ts';
+import { findTestOrganisation, findTestPerson, listTestOrganisations, listTestPersons } from './test-persons.ts';
 import { accountIdOf, DEMO_OIDC_LOGIN_PATH, DEMO_OIDC_PREFIX, type DemoOidcProvider } from './demo-oidc-provider.ts';
 
 const CHOOSE = 'modules/identity/demo-idp/views/choose.njk';
@@ -37,6 +37,7 @@ export async function demoIdpRoutes(app: FastifyInstance, { idp, oidc, acrValues
       pageTitle: req.t('identity.demoIdp.title'),
       persons: listTestPersons().map((p) => ({ value: p.id, label: `${p.givenname} ${p.surname} (${p.id}, ${p.birthdate})` })),
       levels: TRUST_LEVELS.map((l) => ({ value: l, label: req.t(`identity.level.${l}`) })),
+      organisations: [{ value: '', label: req.t('identity.demoIdp.noOrganisation') }, ...listTestOrganisations().map((o) => ({ value: o.id, label: `${o.name} (${o.id})` }))],
       requestedLevelLabel: req.t(`identity.level.${values.requestedLevel as TrustLevel}`),
       values,
       ...form,
@@ -50,7 +51,7 @@ export async function demoIdpRoutes(app: FastifyInstance, { idp, oidc, acrValues
     if (!parsed.success || !request || !acsAllowed(req, request.acsUrl)) throw new DomainError('BAD_REQUEST');
     return choosePage(req, reply, {
       requestId: request.id, acsUrl: request.acsUrl, audience: request.issuer, requestedLevel: request.requestedLevel,
-      level: request.requestedLevel, relayState: parsed.data.RelayState ?? '', person: '',
+      level: request.requestedLevel, relayState: parsed.data.RelayState ?? '', person: '', organisation: '',
     });
   };
 
@@ -73,6 +74,7 @@ export async function demoIdpRoutes(app: FastifyInstance, { idp, oidc, acrValues
     if (!acsAllowed(req, input.acsUrl) || !person) throw new DomainError('BAD_REQUEST');
     const xml = buildSignedResponse({
       idpEntityId: DEMO_IDP_ENTITY_ID, audience: input.audience, acsUrl: input.acsUrl, inResponseTo: input.requestId, person, level: input.level,
+      organisation: input.organisation ? findTestOrganisation(input.organisation) ?? null : null,
     }, await idp.keys());
     return reply.page('modules/identity/demo-idp/views/post-response.njk', {
       pageTitle: req.t('identity.demoIdp.post.title'),
@@ -135,7 +137,9 @@ async function oidcRoutes(app: FastifyInstance, oidc: DemoOidcProvider, acrValue
     if (!result.ok) return choosePage(req, reply, { ...result.values, requestedLevel: levelOfAcrValues(d.params.acr_values) }, result, form(uid));
     const person = findTestPerson(result.value.person);
     if (!person) throw new DomainError('BAD_REQUEST');
-    const accountId = accountIdOf(person);
+    const organisation = result.value.organisation ? findTestOrganisation(result.value.organisation) : undefined;
+    if (result.value.organisation && !organisation) throw new DomainError('BAD_REQUEST');
+    const accountId = accountIdOf(person, organisation);
     const grant = new provider.Grant({ accountId, clientId: String(d.params.client_id) });
     grant.addOIDCScope(String(d.params.scope ?? 'openid'));
     const grantId = await grant.save();

@@ -15,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { KeyMaterial } from '../key-material.ts';
 import { TRUST_LEVELS, type TrustLevel } from '../saml-profile.ts';
-import { findTestPerson, type TestPerson } from './test-persons.ts';
+import { findTestOrganisation, findTestPerson, type TestOrganisation, type TestPerson } from './test-persons.ts';
 
 export const DEMO_OIDC_PREFIX = '/demo-idp/oidc';
 export const DEMO_OIDC_LOGIN_PATH = '/demo-idp/oidc-anmeldung';
@@ -40,13 +40,13 @@ export interface DemoOidcProvider {
   handle(baseUrl: string, req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void>;
 }
 
-/** The account id the picker logs in: a test person. */
-export function accountIdOf(person: TestPerson): string {
-  return `demo-${person.id}`;
+/** The account id the picker logs in: a test person, and the organisation chosen (business account). */
+export function accountIdOf(person: TestPerson, organisation?: TestOrganisation): string {
+  return organisation ? `demo-${person.id}~${organisation.id}` : `demo-${person.id}`;
 }
 
-/** Claims of a test person in the OpenID Connect standard claims (and the bPK2 as `bpk2`). */
-export function claimsOf(person: TestPerson): Record<string, unknown> {
+/** Claims of a test person in the OpenID Connect standard claims (and the bPK2 as `bpk2`, the organisation as `organisation`). */
+export function claimsOf(person: TestPerson, organisation?: TestOrganisation): Record<string, unknown> {
   const address = Object.fromEntries(Object.entries({
     street_address: person.postalAddress, postal_code: person.postalCode, locality: person.localityName, country: person.country,
   }).filter(([, v]) => v));
@@ -58,6 +58,12 @@ export function claimsOf(person: TestPerson): Record<string, unknown> {
     birthdate: person.birthdate,
     ...(person.mail ? { email: person.mail } : {}),
     ...(Object.keys(address).length ? { address } : {}),
+    ...(organisation ? {
+      organisation: {
+        id: organisation.id, name: organisation.name,
+        address: { street_address: organisation.street, postal_code: organisation.postalCode, locality: organisation.locality, country: organisation.country },
+      },
+    } : {}),
   };
 }
 
@@ -77,7 +83,7 @@ export function createDemoOidcProvider(options: DemoOidcOptions): DemoOidcProvid
         client_id: options.clientId,
         client_secret: options.clientSecret,
         redirect_uris: [options.redirectUri(baseUrl)],
-        post_logout_redirect_uris: [`${baseUrl}/`],
+        post_logout_redirect_uris: [`${baseUrl}/abgemeldet/anmeldedienst`],
         response_types: ['code'],
         grant_types: ['authorization_code'],
         token_endpoint_auth_method: 'client_secret_basic',
@@ -88,7 +94,7 @@ export function createDemoOidcProvider(options: DemoOidcOptions): DemoOidcProvid
       pkce: { required: () => true },
       acrValues: TRUST_LEVELS.map((l) => options.acrValues[l]),
       claims: {
-        openid: ['sub', 'bpk2'],
+        openid: ['sub', 'bpk2', 'organisation'],
         profile: ['given_name', 'family_name', 'birthdate'],
         email: ['email'],
         address: ['address'],
@@ -97,15 +103,24 @@ export function createDemoOidcProvider(options: DemoOidcOptions): DemoOidcProvid
       conformIdTokenClaims: false,
       features: {
         devInteractions: { enabled: false },
-        rpInitiatedLogout: { enabled: true },
+        rpInitiatedLogout: {
+          enabled: true,
+          // The question whether to end the session here too: plain HTML with the portal's stylesheet (no inline style or script).
+          async logoutSource(ctx, form) {
+            ctx.type = 'html';
+            ctx.body = `<!doctype html><html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Test-Anmeldedienst: Abmelden</title><link rel="stylesheet" href="/static/app.css"></head><body><main id="main"><div class="demo-idp-banner" role="note"><p><strong>Testdienst – das ist nicht die echte BundID.</strong></p></div><h1>Auch beim Test-Anmeldedienst abmelden?</h1>${form}<p><button type="submit" form="op.logoutForm" value="yes" name="logout">Ja, abmelden</button> <button type="submit" form="op.logoutForm" class="button--secondary">Nein, angemeldet bleiben</button></p></main></body></html>`;
+          },
+        },
         claimsParameter: { enabled: true },
       },
       ttl: { AuthorizationCode: 60, IdToken: 300, AccessToken: 300, Interaction: 1800, Session: 1800, Grant: 1800 },
       interactions: { url: (_ctx, interaction) => `${DEMO_OIDC_LOGIN_PATH}/${interaction.uid}` },
       async findAccount(_ctx, sub) {
-        const person = findTestPerson(sub.replace(/^demo-/, ''));
-        if (!person || accountIdOf(person) !== sub) return undefined;
-        return { accountId: sub, claims: async () => ({ ...claimsOf(person), sub }) };
+        const [personId = '', organisationId] = sub.replace(/^demo-/, '').split('~');
+        const person = findTestPerson(personId);
+        const organisation = organisationId ? findTestOrganisation(organisationId) : undefined;
+        if (!person || accountIdOf(person, organisation) !== sub) return undefined;
+        return { accountId: sub, claims: async () => ({ ...claimsOf(person, organisation), sub }) };
       },
       // A plain page without inline styles (the portal's CSP allows none).
       async renderError(ctx: KoaContextWithOIDC, out) {

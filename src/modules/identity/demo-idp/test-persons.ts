@@ -39,3 +39,29 @@ export function listTestPersons(): TestPerson[] {
 export function findTestPerson(id: string): TestPerson | undefined {
   return listTestPersons().find((p) => p.id === id);
 }
+
+const ORG_FILE = path.resolve(import.meta.dirname, '../../../../reference-data/bundid/organisations.yml');
+
+const organisationSchema = z.object({
+  id: z.string().regex(/^ORG-DEMO-\d{4}$/),
+  name: z.string().min(1),
+  street: z.string().optional(),
+  postalCode: z.string().optional(),
+  locality: z.string().optional(),
+  country: z.string().optional(),
+});
+
+/** A fictitious test organisation (business account) the demo identity provider can assert. */
+export type TestOrganisation = z.infer<typeof organisationSchema>;
+
+let cachedOrganisations: TestOrganisation[] | undefined;
+
+/** The fictitious test organisations, read once. @throws when the file is missing or malformed. */
+export function listTestOrganisations(): TestOrganisation[] {
+  return (cachedOrganisations ??= z.object({ organisations: z.array(organisationSchema).min(1) }).parse(parse(readFileSync(ORG_FILE, 'utf8'))).organisations);
+}
+
+/** One test organisation by id, or undefined. */
+export function findTestOrganisation(id: string): TestOrganisation | undefined {
+  return listTestOrganisations().find((o) => o.id === id);
+}

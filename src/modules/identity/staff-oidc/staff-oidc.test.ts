@@ -104,3 +104,38 @@ test('an unknown tenant is a form error, and the return path stays inside the st
   assert.equal(bad.status, 400);
   assert.match(bad.doc.querySelector('.error-summary')!.text, /Wählen Sie Ihre Behörde/);
 });
+
+async function staffPasswordLogin(email: string): Promise<BrowserClient> {
+  const browser = new BrowserClient(base);
+  const page = await browser.get('/verwaltung/anmelden');
+  const done = await browser.submit(page, 'main form[action="/verwaltung/anmelden"]', { email, password: 'Demo-Amt-2026!' });
+  assert.equal(done.status, 303, done.body.slice(0, 300));
+  return browser;
+}
+
+test('the tenant administrator keeps the settings; the secret is never shown; others get "not found"', async () => {
+  const admin = await staffPasswordLogin(ADMIN);
+  const page = await admin.get('/verwaltung/behoerden-login/landkreis-coburg');
+  assert.equal(page.status, 200);
+  assert.equal(page.doc.querySelector('#issuer')!.getAttribute('value'), op.issuer);
+  assert.equal(page.doc.querySelector('#clientSecret')!.getAttribute('value'), '');
+  assert.doesNotMatch(page.body, new RegExp(CLIENT.secret));
+  const bad = await admin.submit(page, 'main form', { issuer: 'ftp://x', clientId: '', emailClaim: 'email', mfaAmrValues: 'mfa', enabled: 'ja' });
+  assert.equal(bad.status, 400);
+  assert.deepEqual(bad.doc.querySelectorAll('.error-summary a').map((a) => a.getAttribute('href')), ['#issuer', '#clientId']);
+  // An empty secret keeps the stored one; the login still works with it.
+  const saved = await admin.submit(page, 'main form', { issuer: op.issuer, clientId: CLIENT.id, clientSecret: '', emailClaim: 'email', mfaAmrValues: 'mfa otp', enabled: 'ja' });
+  assert.equal(saved.location, '/verwaltung/behoerden-login/landkreis-coburg?gespeichert=1');
+  assert.equal((await logIn(new BrowserClient(base), { email: ADMIN, amr: ['otp'] })).status, 303);
+  assert.deepEqual((await lastStaffAudit('staff.login'))?.details, { method: 'oidc', mfaByIdp: true });
+  // Switched off: no longer offered.
+  await admin.submit(page, 'main form', { issuer: op.issuer, clientId: CLIENT.id, emailClaim: 'email', mfaAmrValues: 'mfa otp', enabled: 'nein' });
+  const choose = await new BrowserClient(base).get('/verwaltung/anmelden/behoerde');
+  assert.equal(choose.doc.querySelector('input[name="tenant"]'), null);
+  await admin.submit(page, 'main form', { issuer: op.issuer, clientId: CLIENT.id, emailClaim: 'email', mfaAmrValues: 'mfa hwk', enabled: 'ja' });
+
+  const caseworker = await staffPasswordLogin('sachbearbeitung@coburg.demo.digitales-amt.de');
+  assert.equal((await caseworker.get('/verwaltung/behoerden-login/landkreis-coburg')).status, 404, 'another tenant');
+  assert.equal((await caseworker.get('/verwaltung/behoerden-login/coburg')).status, 404, 'not a tenant administrator');
+  assert.equal((await new BrowserClient(base).get('/verwaltung/behoerden-login/landkreis-coburg')).status, 303, 'login first');
+});
