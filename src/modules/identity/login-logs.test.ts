@@ -12,6 +12,7 @@ import { loadConfig } from '../../config.ts';
 import { seedDemoData } from '../../demo/seed-demo-data.ts';
 import { createTestDatabase } from '../../../test/support/database.ts';
 import { BrowserClient } from '../../../test/support/browser-client.ts';
+import { createFieldCipher } from '../../platform/crypto/field-encryption.ts';
 import { logInWithDemoOidc } from '../../../test/support/citizen-login.ts';
 
 const lines: string[] = [];
@@ -23,7 +24,7 @@ before(async () => {
   const config = loadConfig({ NODE_ENV: 'test', DEMO: 'true', RUN_WORKER: 'false', DATA_DIR: ':memory:', CACHE_CHECK_MS: '0', RATE_LIMIT_PER_MINUTE: '100000' });
   const created = await createTestDatabase();
   drop = created.drop;
-  await seedDemoData(created.database.db);
+  await seedDemoData(created.database.db, createFieldCipher(config.encryptionKey));
   const sink = new Writable({ write(chunk, _enc, done) { lines.push(...String(chunk).split('\n').filter(Boolean)); done(); } });
   app = await buildApp(config, { database: created.database, logger: pino({ level: 'info' }, sink) });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
