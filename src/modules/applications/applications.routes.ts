@@ -19,7 +19,10 @@ import { findMunicipality } from '../municipalities/index.ts';
 import {
   findOwnApplication, findProcedure, findReceipt, listEvents, listOwnApplications, type ApplicationOwner, type ApplicationRow,
 } from './applications.repository.ts';
+import { allFiles, attachUploads, removeUpload } from './attach-uploads.ts';
 import { deleteOwnDraft } from './delete-draft.ts';
+import { multipartRouteConfig, readMultipartForm } from '../../platform/http/multipart.ts';
+import { readUpload, sendDownload } from '../../platform/uploads/index.ts';
 import { loadFormVersion } from './load-form.ts';
 import { prefillValuesOf } from './prefill.ts';
 import { saveStep } from './save-step.ts';
@@ -197,7 +200,9 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     }, status);
   }
 
-  app.post('/antraege/:id/schritte/:stepId', async (req, reply) => {
+  // A step with file fields is posted as multipart (up to 30 files, each within the global limit;
+  // the field's own limits are checked by attachUploads).
+  app.post('/antraege/:id/schritte/:stepId', { config: multipartRouteConfig({ maxFiles: 30 }) }, async (req, reply) => {
     const citizen = requireCitizen(req, reply);
     if (!citizen) return reply;
     const application = await ownApplication(req, citizen);
@@ -207,16 +212,21 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     const definition = await loadFormVersion(db, application.formId, application.formVersion);
     const previous = answersOf(application);
     if (!visibleSteps(definition, previous).some((s) => s.id === stepId)) throw new DomainError('NOT_FOUND');
-    const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, string | string[] | undefined>;
-    const read = readStepAnswers(definition, stepId, body, previous);
-    // Saved at every step, also when the step still has errors: nothing typed is lost.
+    const form = readMultipartForm(req);
+    const read = readStepAnswers(definition, stepId, form.fields, previous);
+    if (read.action.kind === 'remove-file') await removeUpload(db, application.tenantId, read.action.uploadId);
+    const uploadErrors = await attachUploads({ db, tenantKeys: deps.tenantKeys, scanner: deps.malwareScanner }, {
+      definition, stepId, tenantId: application.tenantId, applicationId: application.id, answers: read.answers, files: form.files,
+    });
+    // Saved at every step, also when the step still has errors: nothing typed or uploaded is lost.
     await saveStep({ db, cipher, draftRetentionDays: config.applications.draftRetentionDays }, {
       application, answers: read.answers, currentStep: stepId, trustLevel: citizen.level,
     });
+    const fileErrors: FieldError[] = uploadErrors.map((e) => ({ fieldId: e.fieldId, path: e.fieldId.replace(/^f\./, ''), stepId: e.stepId, itemId: e.fieldId.split('.').pop() ?? e.fieldId, code: e.code, message: e.message }));
     if (read.action.kind !== 'continue') {
-      return renderStep(req, reply, application, definition, stepId, { answers: read.answers, raw: read.raw, errors: [] }, 200);
+      return renderStep(req, reply, application, definition, stepId, { answers: read.answers, raw: read.raw, errors: fileErrors }, fileErrors.length ? 400 : 200);
     }
-    const errors = validateStep(definition, stepId, read.answers, read.raw);
+    const errors = [...fileErrors, ...validateStep(definition, stepId, read.answers, read.raw).filter((e) => !fileErrors.some((f) => f.fieldId === e.fieldId))];
     if (errors.length > 0) return renderStep(req, reply, application, definition, stepId, { answers: read.answers, raw: read.raw, errors }, 400);
     const steps = visibleSteps(definition, read.answers);
     const next = steps[steps.findIndex((s) => s.id === stepId) + 1];
@@ -227,6 +237,18 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
       return reply.redirect(`/antraege/${application.id}/schritte/${next.id}`, 303);
     }
     return reply.redirect(`/antraege/${application.id}/pruefen`, 303);
+  });
+
+  // The applicant's own uploads, as attachments (never rendered inline on this origin).
+  app.get('/antraege/:id/dateien/:uploadId', async (req, reply) => {
+    const citizen = requireCitizen(req, reply);
+    if (!citizen) return reply;
+    const application = await ownApplication(req, citizen);
+    const uploadId = z.uuid().safeParse((req.params as { uploadId?: string }).uploadId);
+    if (!uploadId.success || !allFiles(answersOf(application)).some((f) => f.uploadId === uploadId.data)) throw new DomainError('NOT_FOUND');
+    const upload = await readUpload(db, deps.tenantKeys, application.tenantId, uploadId.data);
+    if (!upload) throw new DomainError('NOT_FOUND');
+    return sendDownload(reply, { fileName: upload.fileName, mediaType: upload.mediaType, bytes: upload.bytes, disposition: 'attachment' });
   });
 
   /**
