@@ -11,7 +11,7 @@ import { seedDemoData } from './demo/seed-demo-data.ts';
 import type { AppDeps } from './app-deps.ts';
 import { accessibilityRoutes } from './modules/accessibility/index.ts';
 import { applicationsRoutes, applicationsSchedules, createExpireDraftsJob, createReceiptJob, registerApplicationPayments } from './modules/applications/index.ts';
-import { formLibraryRoutes } from './modules/form-library/index.ts';
+import { formLibraryRoutes, storeImportedForm } from './modules/form-library/index.ts';
 import { createSealKeyStore } from './platform/pdf/index.ts';
 import { apiRoutes } from './modules/api/index.ts';
 import { catalogEditorRoutes } from './modules/catalog-editor/index.ts';
@@ -145,7 +145,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   };
   await server.register(digitalesAmtRoutes, deps);
   await server.register(catalogEditorRoutes, deps);
-  await server.register(fimImportRoutes, deps);
+  // An imported FIM schema becomes a form of the tenant right away (version 1), ready to be offered.
+  await server.register(fimImportRoutes, { ...deps, onImported: (input) => storeImportedForm(db, input) });
   await server.register(responsibilityAdminRoutes, deps);
   await server.register(staffAccountRoutes, deps);
   await server.register(staffAdminRoutes, deps);

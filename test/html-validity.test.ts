@@ -130,8 +130,7 @@ test('the main pages, in German and English, with and without form errors, are v
   add('POST /verwaltung/netzwerke (invalid)', await fresh.submit('/verwaltung/netzwerke', { networks: '10.0.0.0/33' }, '/verwaltung/netzwerke'), 400);
 
   // The FIM import page: empty, with an imported schema's report and preview, and with unusable files.
-  const editor = new TestClient(app.server);
-  assert.equal((await editor.submit('/verwaltung/anmelden', { email: 'redaktion@muenchen.demo.digitales-amt.de', password: 'Demo-Amt-2026!' })).statusCode, 303);
+  const { client: editor } = await logInStaff(app, 'redaktion@muenchen.demo.digitales-amt.de');
   add('GET /verwaltung/formulare/fim-import', await editor.get('/verwaltung/formulare/fim-import'), 200);
   const fimDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../reference-data/fim/xdf2-real/S00000094V1.0_xdf2');
   const fimFiles = (await readdir(fimDir)).filter((n) => n.endsWith('.xml')).map((name) => ({ field: 'files', name, content: readFileSync(path.join(fimDir, name)) }));

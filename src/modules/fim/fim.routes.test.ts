@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { html, TestClient, type UploadFile } from '../../../test/support/http.ts';
-import { DEMO_PASSWORD } from '../../demo/seed-demo-data.ts';
+import { logInStaff } from '../../../test/support/staff.ts';
 import { checkDefinition, importFimSchema } from './index.ts';
 
 const PAGE = '/verwaltung/formulare/fim-import';
@@ -19,8 +19,7 @@ before(async () => { app = await createTestApp(); });
 after(async () => { await app.dispose(); });
 
 async function logIn(email: string): Promise<TestClient> {
-  const client = new TestClient(app.server);
-  const res = await client.submit('/verwaltung/anmelden', { email, password: DEMO_PASSWORD });
+  const { client, res } = await logInStaff(app, email);
   assert.equal(res.statusCode, 303, `login of ${email}`);
   return client;
 }

@@ -1,5 +1,5 @@
 export { formLibraryRoutes } from './form-library.routes.ts';
-export { storeForm, formSlug } from './store-form.ts';
+export { storeForm, storeImportedForm, formSlug } from './store-form.ts';
 export type { StoreFormResult } from './store-form.ts';
 export { shareForm } from './share-form.ts';
 export { offerProcedure, changeProcedureSettings } from './offer-procedure.ts';

@@ -52,3 +52,14 @@ export async function storeForm(db: Db, actor: EditorActor, input: { formId?: st
     throw error;
   }
 }
+
+/**
+ * For the FIM import page: stores an imported definition as a new form of the importer's (first)
+ * tenant and names the form's page, where it is offered as an online procedure.
+ */
+export async function storeImportedForm(db: Db, input: { staffId: string; tenants: { id: string }[]; requestId: string; definition: unknown }): Promise<{ href: string } | undefined> {
+  const tenant = input.tenants[0];
+  if (!tenant) return undefined;
+  const result = await storeForm(db, { tenantId: tenant.id, staffId: input.staffId, requestId: input.requestId }, { definition: input.definition, source: null });
+  return result.ok ? { href: `/verwaltung/formulare/${result.value.formId}` } : undefined;
+}

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { logInStaff } from '../../../test/support/staff.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { html, TestClient } from '../../../test/support/http.ts';
-import { DEMO_PASSWORD } from '../../demo/seed-demo-data.ts';
 import type { PaymentStatus } from '../../platform/db/schema.ts';
 import { bookStatus } from './confirm-payment.ts';
 import { nextKassenzeichen } from './payment-reference.ts';
@@ -29,8 +29,8 @@ const ADMIN_LK_COBURG = 'verwaltung@landkreis-coburg.demo.digitales-amt.de';
 const EDITOR_MUENCHEN = 'redaktion@muenchen.demo.digitales-amt.de';
 
 async function logIn(email: string): Promise<TestClient> {
-  const client = new TestClient(app.server);
-  assert.equal((await client.submit('/verwaltung/anmelden', { email, password: DEMO_PASSWORD })).statusCode, 303);
+  const { client, res } = await logInStaff(app, email);
+  assert.equal(res.statusCode, 303);
   return client;
 }
 
