@@ -59,12 +59,9 @@ export async function listRelatedServices(db: Db, leikaKey: string) {
     .orderBy('leika_key').limit(30).execute();
 }
 
+/** The active online procedures of these tenants for one service, by name (see `listOnlineProceduresFor`). */
 export async function listOnlineProcedures(db: Db, leikaKey: string, tenantIds: string[]) {
-  if (tenantIds.length === 0) return [];
-  return db.selectFrom('online_procedures as p').innerJoin('tenants as t', 't.id', 'p.tenant_id')
-    .select(['p.id', 'p.name', 'p.kind', 'p.url', 'p.maturity_model', 'p.maturity_level', 't.name as tenant_name', 't.id as tenant_id'])
-    .where('p.leika_key', '=', leikaKey).where('p.active', '=', true).where('p.tenant_id', 'in', tenantIds)
-    .orderBy('p.name').execute();
+  return listOnlineProceduresFor(db, tenantIds, [leikaKey]);
 }
 
 export async function findLocalText(db: Db, tenantId: string, leikaKey: string) {
