@@ -29,6 +29,7 @@ interface Victim {
   procedureId: string;
   staffId: string;
   mailId: string;
+  formId: string;
 }
 
 /** Data of the victim tenant (München), each piece carrying the marker. */
@@ -47,7 +48,10 @@ async function seedVictim(): Promise<Victim> {
   await db.insertInto('authorities').values({ key: authority, name: 'Landesamt (Test)' }).onConflict((oc) => oc.doNothing()).execute();
   await db.insertInto('responsibility_overrides').values({ leika_key: LEIKA, area_kind: 'municipality', area_code: VICTIM_AGS, authority_key: authority }).execute();
   const mailId = await app.mail.queue(db, { to: `${MARK.toLowerCase()}@example.org`, subject: `${MARK} Betreff`, text: `${MARK} Text`, tenantId });
-  return { tenantId, procedureId: procedure.id, staffId, mailId };
+  // A form of the victim, not shared for reuse: another tenant may neither see nor adopt it.
+  const form = await db.insertInto('forms').values({ owner_tenant_id: tenantId, slug: 'geheim', title: `${MARK} Formular` }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('form_versions').values({ form_id: form.id, version: 1, definition: JSON.stringify({ format: 1, title: { de: `${MARK} Formular` }, steps: [{ id: 's', title: { de: 'S' }, items: [{ kind: 'text', id: 't', text: { de: MARK } }] }] }) }).execute();
+  return { tenantId, procedureId: procedure.id, staffId, mailId, formId: form.id };
 }
 
 /** Everything the victim tenant owns, to compare before and after the walk. */
@@ -60,6 +64,9 @@ async function snapshot(victim: Victim): Promise<string> {
     members: await db.selectFrom('staff_memberships').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('staff_account_id').orderBy('role').execute(),
     networks: await db.selectFrom('tenant_staff_networks').selectAll().where('tenant_id', '=', victim.tenantId).execute(),
     overrides: await db.selectFrom('responsibility_overrides').selectAll().where('area_code', '=', VICTIM_AGS).execute(),
+    forms: await db.selectFrom('forms').selectAll().where('owner_tenant_id', '=', victim.tenantId).orderBy('id').execute(),
+    formVersions: await db.selectFrom('form_versions').innerJoin('forms', 'forms.id', 'form_versions.form_id').select(['form_versions.form_id', 'form_versions.version']).where('forms.owner_tenant_id', '=', victim.tenantId).execute(),
+    applicationProcedures: await db.selectFrom('application_procedures').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('online_procedure_id').execute(),
     awards: await db.selectFrom('digitales_amt_awards').selectAll().where('tenant_id', '=', victim.tenantId).execute(),
     staff: await db.selectFrom('staff_accounts').select(['id', 'email', 'display_name', 'password_hash', 'totp_secret_enc']).where('id', '=', victim.staffId).execute(),
   });
@@ -73,6 +80,8 @@ function params(victim: Victim): Record<string, { value: string; owned: boolean 
   return {
     leikaKey: { value: LEIKA, owned: false }, // the catalogue is shared; the victim's texts on it must not show
     procedureId: { value: victim.procedureId, owned: true },
+    formId: { value: victim.formId, owned: true },
+    tenant: { value: 'muenchen', owned: true }, // a tenant by slug (the authority's own staff login settings)
     staffId: { value: victim.staffId, owned: true },
     tenantId: { value: victim.tenantId, owned: true },
     id: { value: victim.mailId, owned: true },
