@@ -15,6 +15,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createTestApp, type TestApp } from './support/app.ts';
 import { html, TestClient } from './support/http.ts';
+import { logInCitizen } from './support/saml-citizen-login.ts';
 import { logInStaff } from './support/staff.ts';
 import { addMembership, hashPassword, upsertStaffAccount } from '../src/modules/staff/index.ts';
 
@@ -163,8 +164,7 @@ test('the main pages, in German and English, with and without form errors, are v
     tenant_id: coburgId, payable_kind: 'application', payable_id: '00000000-0000-4000-8000-000000000001', amount_cents: 1300,
     kassenzeichen: '260000000018', purpose: 'FUEHRUNGSZEUGNIS', provider: 'pmpayment', return_path: '/konto', status: 'paid', provider_txid: 'PMVALID0001',
   }).returning('id').executeTakeFirstOrThrow();
-  const cashier = new TestClient(app.server);
-  assert.equal((await cashier.submit('/verwaltung/anmelden', { email: 'sachbearbeitung@coburg.demo.digitales-amt.de', password: 'Demo-Amt-2026!' })).statusCode, 303);
+  const { client: cashier } = await logInStaff(app, 'sachbearbeitung@coburg.demo.digitales-amt.de');
   add('GET /verwaltung/zahlungen', await cashier.get('/verwaltung/zahlungen'), 200);
   add('GET /verwaltung/zahlungen (invalid filter)', await cashier.get('/verwaltung/zahlungen?von=x&q=a%20b&lang=en'), 400);
   add('GET /verwaltung/zahlungen/:id', await cashier.get(`/verwaltung/zahlungen/${paymentRow.id}`), 200);
@@ -178,6 +178,28 @@ test('the main pages, in German and English, with and without form errors, are v
   add('POST /demo-zahlung/pmpayment/:id (no choice)', await payer.submit('/demo-zahlung/pmpayment/PMVALID0001', {}), 400);
   add('GET /demo-zahlung', await payer.get('/demo-zahlung'), 200);
   add('POST /demo-zahlung (empty)', await payer.submit('/demo-zahlung', { amount: '' }), 400);
+
+  // The applicant's pages: start, a step with errors, the check page with the fee, the status page;
+  // the form library of an editor.
+  const applicant = new TestClient(app.server);
+  await logInCitizen(applicant, { person: 'U01', level: 'hoch' });
+  const certificate = (await app.database.db.selectFrom('online_procedures').select('id').where('name', '=', 'Führungszeugnis beantragen').executeTakeFirstOrThrow()).id;
+  add('GET /antraege/neu/:id', await applicant.get(`/antraege/neu/${certificate}?ags=09463000`), 200);
+  const draft = String((await applicant.submit(`/antraege/neu/${certificate}?ags=09463000`, { prefill: 'ja' }, `/antraege/neu/${certificate}`)).headers.location);
+  const firstStep = String((await applicant.get(draft)).headers.location);
+  add('GET /antraege/:id/schritte/:step (prefilled)', await applicant.get(firstStep), 200);
+  add('POST /antraege/:id/schritte/:step (errors)', await applicant.submit(firstStep, { 'f.familienname': '', 'f.geburtsdatum': '31.02.1990' }, firstStep), 400);
+  add('GET /antraege/:id/pruefen (fee, errors to fix)', await applicant.get(`${draft}/pruefen`), 200);
+  add('GET /antraege', await applicant.get('/antraege'), 200);
+  const dogTax = (await app.database.db.selectFrom('online_procedures as p').innerJoin('tenants as t', 't.id', 'p.tenant_id').select('p.id')
+    .where('t.slug', '=', 'coburg').where('p.name', '=', 'Hund zur Hundesteuer anmelden').executeTakeFirstOrThrow()).id;
+  add('GET /antraege/neu/:id (another municipality)', await applicant.get(`/antraege/neu/${dogTax}?ags=09162000&lang=en`), 200);
+  const { client: formEditor } = await logInStaff(app, 'redaktion@muenchen.demo.digitales-amt.de');
+  add('GET /verwaltung/formulare', await formEditor.get('/verwaltung/formulare'), 200);
+  add('POST /verwaltung/formulare (invalid definition)', await formEditor.submit('/verwaltung/formulare', { definition: '{"format":1}' }, '/verwaltung/formulare'), 400);
+  const sharedForm = (await app.database.db.selectFrom('forms').select('id').where('shared_at', 'is not', null).executeTakeFirstOrThrow()).id;
+  add('GET /verwaltung/formulare/:id (shared by another tenant)', await formEditor.get(`/verwaltung/formulare/${sharedForm}`), 200);
+  add('POST /verwaltung/formulare/:id/verfahren (invalid)', await formEditor.submit(`/verwaltung/formulare/${sharedForm}`, { leikaKey: '123', name: '' }, `/verwaltung/formulare/${sharedForm}/verfahren`), 400);
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'digitales-amt-html-'));
   try {
