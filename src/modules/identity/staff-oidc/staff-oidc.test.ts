@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, test } from 'node:test';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
+import { forgetLastTotpStep, totpCodeFor } from '../../../../test/support/staff.ts';
 import { BrowserClient, type Page } from '../../../../test/support/browser-client.ts';
 import { startTestOpenIdProvider, type TestOpenIdProvider } from '../../../../test/support/test-openid-provider.ts';
 import { saveTenantStaffOidc } from './staff-oidc.repository.ts';
@@ -108,7 +109,12 @@ test('an unknown tenant is a form error, and the return path stays inside the st
 async function staffPasswordLogin(email: string): Promise<BrowserClient> {
   const browser = new BrowserClient(base);
   const page = await browser.get('/verwaltung/anmelden');
-  const done = await browser.submit(page, 'main form[action="/verwaltung/anmelden"]', { email, password: 'Demo-Amt-2026!' });
+  const password = await browser.submit(page, 'main form[action="/verwaltung/anmelden"]', { email, password: 'Demo-Amt-2026!' });
+  assert.equal(password.location, '/verwaltung/anmelden/code', password.body.slice(0, 300));
+  // The second factor: the demo account's TOTP code.
+  await forgetLastTotpStep(app, email);
+  const codePage = await browser.get('/verwaltung/anmelden/code');
+  const done = await browser.submit(codePage, 'main form[action="/verwaltung/anmelden/code"]', { code: await totpCodeFor(app, email) });
   assert.equal(done.status, 303, done.body.slice(0, 300));
   return browser;
 }
