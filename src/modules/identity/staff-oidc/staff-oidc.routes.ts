@@ -166,13 +166,23 @@ export async function staffOidcRoutes(app: FastifyInstance, { config, db, cipher
 }
 
 /**
- * The one place where an authority login becomes a staff session. Integration with the TOTP second
- * factor (branch staff-security): when `mfaByIdp` is false, hand over to the TOTP step here instead
- * of setting `staffId` (as the password login does after a correct password).
+ * The one place where an authority login becomes a staff session. When the provider asserted a
+ * second factor (`mfaByIdp`), the session is complete; otherwise the staff module's TOTP step
+ * follows, exactly as after a correct password.
  */
 export async function completeStaffOidcLogin(req: FastifyRequest, reply: FastifyReply, input: { db: Db; staffId: string; tenantId: string; mfaByIdp: boolean; returnPath: string }): Promise<FastifyReply> {
   // A new session id at the moment of login defeats session fixation.
   await req.session.regenerate();
+  if (!input.mfaByIdp) {
+    // The authority's provider did not assert a second factor: the portal's TOTP step follows, as
+    // after a correct password (the staff module completes the login there).
+    const account = await input.db.selectFrom('staff_accounts').select('totp_confirmed_at').where('id', '=', input.staffId).executeTakeFirst();
+    req.session.staffPending = { id: input.staffId, next: input.returnPath, at: Date.now() };
+    req.session.staffLoginMethod = 'oidc';
+    req.session.staffMfaByIdp = false;
+    req.log.info({ event: 'staff_login_first_factor', method: 'oidc', reqId: req.id }, 'authority login done; second factor follows');
+    return reply.redirect(account?.totp_confirmed_at ? '/verwaltung/anmelden/code' : '/verwaltung/anmelden/einrichten', 303);
+  }
   req.session.staffId = input.staffId;
   req.session.staffLoginMethod = 'oidc';
   req.session.staffMfaByIdp = input.mfaByIdp;
