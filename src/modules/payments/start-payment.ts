@@ -67,6 +67,10 @@ export function notifyPathOf(provider: PaymentProviderName): string {
  * @throws DomainError PAYMENT_UNAVAILABLE when the platform cannot be reached or refuses; the payment stays open.
  */
 export async function startPayment(deps: PaymentDeps, raw: StartPaymentInput): Promise<StartedPayment> {
+  return startOnce(deps, raw, 0);
+}
+
+async function startOnce(deps: PaymentDeps, raw: StartPaymentInput, attempt: number): Promise<StartedPayment> {
   const parsed = input.safeParse(raw);
   if (!parsed.success) throw new DomainError('BAD_REQUEST', 'invalid payment start');
   const p = parsed.data;
@@ -92,7 +96,10 @@ export async function startPayment(deps: PaymentDeps, raw: StartPaymentInput): P
       return created;
     }) ?? await findUnsettledPayment(db, p.tenantId, p.payableKind, p.payableId);
     // Another start won the race and its payment was settled in between: start over once.
-    if (!payment) return startPayment(deps, raw);
+    if (!payment) {
+      if (attempt >= 3) throw new DomainError('PAYMENT_UNAVAILABLE', 'payment start kept losing races');
+      return startOnce(deps, raw, attempt + 1);
+    }
   }
   if (payment.status === 'pending' || (payment.providerTxid && payment.redirectUrl)) return started(payment, resumed, p.baseUrl, payments.selfUrl);
   return started(await createAtPlatform(deps, payment, p.baseUrl), resumed, p.baseUrl, payments.selfUrl);
