@@ -134,7 +134,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await registerWebPlatform(server, { config, db, render: createRenderer(), sharedRateLimits: database.kind === 'postgres' });
   registerStaffIdentity(server, { db, config });
   registerCitizenIdentity(server, { db, cipher });
-  await server.register(staffRoutes, { db, cipher });
+  await server.register(staffRoutes, { db, cipher, config });
   await server.register(operationsRoutes, { database, cipher });
   await server.register(siteRoutes, { db, config });
   await server.register(municipalityRoutes, { db });

@@ -3,6 +3,7 @@
  * every failure is audited (account id only, never the e-mail typed). The login is complete only
  * after the second factor (`verify-second-factor.ts`, or the enrolment in `enrol-totp.ts`).
  */
+import { createHmac } from 'node:crypto';
 import type { Db } from '../../platform/db/database.ts';
 import { recordAudit } from '../../platform/audit/audit.ts';
 import { dummyPasswordHash, verifyPassword } from './passwords.ts';
@@ -14,11 +15,13 @@ export const LOCK_MS = 15 * 60_000;
 export type LoginResult = { ok: true; account: StaffAccount; enrolled: boolean } | { ok: false; code: 'INVALID_CREDENTIALS' | 'LOCKED' };
 
 /** Checks e-mail and password; the caller then asks for the second factor (or its enrolment). */
-export async function logInStaff(db: Db, email: string, password: string, requestId: string): Promise<LoginResult> {
+export async function logInStaff(db: Db, email: string, password: string, requestId: string, auditKey = ''): Promise<LoginResult> {
   const account = await findStaffByEmail(db, email);
   if (!account) {
     await verifyPassword(await dummyPasswordHash(), password);
-    await recordAudit(db, { actorType: 'anonymous', action: 'staff.login_failed', details: { reason: 'unknown_account' }, requestId });
+    // A keyed hash, not the address: repeated attempts on one unknown name can be told apart without storing it.
+    const nameTag = createHmac('sha256', auditKey).update(`staff-login:${email.trim().toLowerCase()}`).digest('hex').slice(0, 16);
+    await recordAudit(db, { actorType: 'anonymous', action: 'staff.login_failed', details: { reason: 'unknown_account', nameTag }, requestId });
     return { ok: false, code: 'INVALID_CREDENTIALS' };
   }
   if (isLocked(account)) {

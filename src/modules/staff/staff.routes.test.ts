@@ -58,7 +58,9 @@ test('a wrong password re-renders the form with one error, keeps the e-mail, and
   assert.equal(doc.querySelector('#password')!.getAttribute('value'), '');
   await logInStaff(app, 'niemand@example.org', { password: 'irgendwas-langes' });
   const events = await app.database.db.selectFrom('audit_events').selectAll().where('action', '=', 'staff.login_failed').execute();
-  assert.ok(events.some((e) => e.actor_id === null && e.details.reason === 'unknown_account'));
+  const unknown = events.filter((e) => e.actor_id === null && e.details.reason === 'unknown_account');
+  assert.equal(unknown.length, 1);
+  assert.match(String(unknown[0]!.details.nameTag), /^[0-9a-f]{16}$/, 'a keyed hash tells repeated attempts apart');
   assert.ok(events.some((e) => e.details.reason === 'wrong_password'));
   assert.doesNotMatch(JSON.stringify(events), /sachbearbeitung@|niemand@/);
 });

@@ -147,7 +147,7 @@ async function initialTenant(db: Db, staffId: string, ip: string): Promise<strin
   return tenants[0]?.id;
 }
 
-export async function staffRoutes(app: FastifyInstance, { db, cipher }: { db: Db; cipher: FieldCipher }): Promise<void> {
+export async function staffRoutes(app: FastifyInstance, { db, cipher, config }: { db: Db; cipher: FieldCipher; config: Pick<Config, 'sessionSecret'> }): Promise<void> {
   /** Completes a login: a fresh session id (no fixation), the staff member and their first tenant in it. */
   async function completeLogin(req: FastifyRequest, staffId: string, extra: { recoveryCodesEnc?: string } = {}): Promise<void> {
     await req.session.regenerate();
@@ -180,7 +180,7 @@ export async function staffRoutes(app: FastifyInstance, { db, cipher }: { db: Db
       delete result.values.password;
       return reply.page(`${VIEWS}/login.njk`, { pageTitle: req.t('staff.login.title'), errorCount: result.errors.length, ...result }, 400);
     }
-    const login = await logInStaff(db, result.value.email, result.value.password, req.id);
+    const login = await logInStaff(db, result.value.email, result.value.password, req.id, config.sessionSecret);
     if (!login.ok) {
       const message = req.t(login.code === 'LOCKED' ? 'staff.login.locked' : 'staff.login.invalid');
       return reply.page(`${VIEWS}/login.njk`, {
