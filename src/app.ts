@@ -10,7 +10,7 @@ import type { Config } from './config.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
 import type { AppDeps } from './app-deps.ts';
 import { accessibilityRoutes } from './modules/accessibility/index.ts';
-import { applicationsRoutes, applicationsSchedules, createExpireDraftsJob, createReceiptJob, registerApplicationPayments } from './modules/applications/index.ts';
+import { applicationsRoutes, applicationsSchedules, createExpireDraftsJob, createReceiptJob, registerApplicationPayments, registerApplicationsPersonalData } from './modules/applications/index.ts';
 import { formLibraryRoutes, storeImportedForm } from './modules/form-library/index.ts';
 import { createSealKeyStore } from './platform/pdf/index.ts';
 import { apiRoutes } from './modules/api/index.ts';
@@ -102,6 +102,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const expireDraftsJob = createExpireDraftsJob({
     cipher, mail, noticeDays: config.applications.draftExpiryNoticeDays, publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
   });
+  registerApplicationsPersonalData();
   // A paid fee submits its application (payment outcome job).
   registerApplicationPayments({ db, cipher, mail, receiptJob, publicUrl: config.publicUrl ?? `http://localhost:${config.port}` });
   const payments = createPaymentsRuntime(config, cipher, log.child({ component: 'payments' }));

@@ -243,12 +243,12 @@ export async function listEvents(db: Db | Tx, applicationId: string): Promise<Ap
   return rows.map((r) => ({ status: r.status, actorType: r.actor_type, trustLevel: r.trust_level, createdAt: r.created_at }));
 }
 
-/** Deletes a draft of the owner; false when there is none. */
-export async function deleteDraft(tx: Tx, owner: ApplicationOwner, id: string): Promise<boolean> {
+/** Deletes a draft of the owner; its tenant when it was one, else undefined. */
+export async function deleteDraft(tx: Tx, owner: ApplicationOwner, id: string): Promise<{ tenantId: string } | undefined> {
   let query = tx.deleteFrom('applications').where('id', '=', id).where('status', '=', 'draft');
   query = owner.organisationId ? query.where('organisation_id', '=', owner.organisationId) : query.where('account_id', '=', owner.accountId).where('organisation_id', 'is', null);
-  const result = await query.executeTakeFirst();
-  return Number(result.numDeletedRows) === 1;
+  const row = await query.returning('tenant_id').executeTakeFirst();
+  return row ? { tenantId: row.tenant_id } : undefined;
 }
 
 /** Drafts whose expiry is near and whose owner has not been told yet (locked for this run). */
@@ -263,10 +263,10 @@ export async function claimDraftsForExpiryNotice(tx: Tx, before: Date, limit: nu
   return rows.map((r) => ({ id: r.id, accountId: r.account_id, tenantId: r.tenant_id, procedureName: r.name, expiresAt: r.draft_expires_at ?? new Date() }));
 }
 
-/** Deletes expired drafts; returns how many. */
-export async function deleteExpiredDrafts(db: Db, now: Date): Promise<number> {
-  const result = await db.deleteFrom('applications').where('status', '=', 'draft').where('draft_expires_at', '<', now).executeTakeFirst();
-  return Number(result.numDeletedRows);
+/** Deletes expired drafts; returns them (id and tenant) so that their uploads go too. */
+export async function deleteExpiredDrafts(db: Db | Tx, now: Date): Promise<{ id: string; tenantId: string }[]> {
+  const rows = await db.deleteFrom('applications').where('status', '=', 'draft').where('draft_expires_at', '<', now).returning(['id', 'tenant_id']).execute();
+  return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id }));
 }
 
 /** Stores the sealed receipt (encrypted); a second store for the same application changes nothing. */

@@ -10,6 +10,7 @@ import type { Db } from '../../platform/db/database.ts';
 import type { JobDefinition } from '../../platform/jobs/queue.ts';
 import type { Schedule } from '../../platform/jobs/worker.ts';
 import type { MailService } from '../../platform/mail/mail.ts';
+import { deleteUploadsOfOwner } from '../../platform/uploads/index.ts';
 import { loadCitizenProfile } from '../identity/index.ts';
 import { claimDraftsForExpiryNotice, deleteExpiredDrafts } from './applications.repository.ts';
 
@@ -51,8 +52,12 @@ export async function expireDrafts(db: Db, deps: ExpireDraftsDeps, now = new Dat
       if (batch < BATCH) break;
     }
   }
-  const deleted = await deleteExpiredDrafts(db, now);
-  if (deleted > 0) await recordAudit(db, { actorType: 'system', action: 'application.drafts_expired', details: { count: deleted } });
+  const deleted = await db.transaction().execute(async (tx) => {
+    const drafts = await deleteExpiredDrafts(tx, now);
+    for (const d of drafts) await deleteUploadsOfOwner(tx, d.tenantId, 'application', d.id);
+    if (drafts.length > 0) await recordAudit(tx, { actorType: 'system', action: 'application.drafts_expired', details: { count: drafts.length } });
+    return drafts.length;
+  });
   return { noticed, deleted };
 }
 

@@ -8,3 +8,4 @@ export { findOwnApplication, findTenantApplication, findSubmittedApplication, in
 export type { ApplicationOwner, ApplicationRow, ApplicationEvent } from './applications.repository.ts';
 export { payApplication, registerApplicationPayments } from './pay-application.ts';
 export { submitPaidApplication, feeFor } from './submit-application.ts';
+export { registerApplicationsPersonalData } from './personal-data.ts';
