@@ -5,7 +5,10 @@
  * These procedures are part of each tenant's demo count (DEMO_PROCEDURE_COUNTS): the generic demo
  * procedures leave room for them. Idempotent.
  */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { sql } from 'kysely';
+import { importFimSchema } from '../modules/fim/index.ts';
 import type { Db, Tx } from '../platform/db/database.ts';
 import type { TrustLevel } from '../platform/db/schema.ts';
 import { upsertOnlineProcedure } from '../modules/catalog/index.ts';
@@ -15,8 +18,8 @@ import { feeSchedule } from '../modules/payments/index.ts';
 
 interface DemoProcedure {
   tenant: string;
-  /** Reference form; the form is owned by `owner` (default: `tenant`). */
-  form: ReferenceFormName;
+  /** Reference form (or a FIM schema folder under reference-data/fim/xdf2-real); owned by `owner` (default: `tenant`). */
+  form: ReferenceFormName | `fim:${string}`;
   owner?: string;
   leikaKey: string;
   name: string;
@@ -41,7 +44,21 @@ export const DEMO_APPLICATION_PROCEDURES: readonly DemoProcedure[] = [
   { tenant: 'coburg', form: 'bauantrag', leikaKey: '99012008001000', name: 'Bauantrag online', minTrustLevel: 'substantiell', processingDays: 90, share: true, fee: BUILDING_FEE, paymentTiming: 'with_decision' },
   { tenant: 'landkreis-coburg', form: 'bauantrag', owner: 'coburg', leikaKey: '99012008001000', name: 'Bauantrag online', minTrustLevel: 'substantiell', processingDays: 90, fee: BUILDING_FEE, paymentTiming: 'with_decision' },
   { tenant: 'muenchen', form: 'hundesteuer', owner: 'coburg', leikaKey: '99102013000000', name: 'Hund zur Hundesteuer anmelden', minTrustLevel: 'substantiell' },
+  // Built by the FIM importer from the real Stammdatenschema S00000094 (Mutterschutzmeldung).
+  { tenant: 'coburg', form: 'fim:S00000094V1.0_xdf2', leikaKey: '99006028000000', name: 'Mutterschutzmeldung (FIM-Formular)', minTrustLevel: 'substantiell' },
 ];
+
+const FIM_DIR = path.resolve(import.meta.dirname, '../../reference-data/fim/xdf2-real');
+
+/** The form definition of a demo procedure: a reference form, or a FIM schema imported now. */
+async function demoForm(form: DemoProcedure['form']): Promise<FormDefinition> {
+  if (!form.startsWith('fim:')) return loadReferenceForm(form as ReferenceFormName);
+  const dir = path.join(FIM_DIR, form.slice(4));
+  const files = await Promise.all((await readdir(dir)).filter((n) => n.endsWith('.xml')).sort().map(async (name) => ({ name, bytes: new Uint8Array(await readFile(path.join(dir, name))) })));
+  const { definition, report } = importFimSchema(files);
+  if (!definition) throw new Error(`FIM schema ${form} could not be imported: ${report.errors.map((e) => e.message).join('; ')}`);
+  return definition;
+}
 
 /** Per tenant: the services of its demo procedures on this platform (the generic seeding skips them). */
 export function reservedDemoServices(): Map<string, string[]> {
@@ -65,7 +82,7 @@ async function ensureForm(tx: Tx, ownerTenantId: string, definition: FormDefinit
 /** Stores the demo forms and procedures for the tenants given by slug. */
 export async function seedDemoApplications(db: Db, tenantIdsBySlug: Map<string, { id: string }>): Promise<void> {
   const definitions = new Map<string, FormDefinition>();
-  for (const p of DEMO_APPLICATION_PROCEDURES) if (!definitions.has(p.form)) definitions.set(p.form, loadReferenceForm(p.form));
+  for (const p of DEMO_APPLICATION_PROCEDURES) if (!definitions.has(p.form)) definitions.set(p.form, await demoForm(p.form));
   await db.transaction().execute(async (tx) => {
     for (const p of DEMO_APPLICATION_PROCEDURES) {
       const tenant = tenantIdsBySlug.get(p.tenant);
