@@ -11,8 +11,9 @@ import type { MessageKey } from '../../platform/i18n/i18n.ts';
 import { actorOf, requireEditor, requireEditorOf, type EditorContext } from '../catalog-editor/index.ts';
 import { findUsableForm, listOwnForms, listSharedForms, listTenantProcedures, listVersions, type FormSummary } from './form-library.repository.ts';
 import {
-  definitionForm, formIdParam, OFFER_FIELDS, offerProcedureForm, procedureIdParam, procedureSettingsForm, shareFormInput,
+  definitionForm, fixedFeeSchedule, formIdParam, OFFER_FIELDS, offerProcedureForm, procedureIdParam, procedureSettingsForm, shareFormInput,
 } from './form-library.schemas.ts';
+import { feeSchedule, formatEuro } from '../payments/index.ts';
 import { changeProcedureSettings, offerProcedure } from './offer-procedure.ts';
 import { shareForm } from './share-form.ts';
 import { storeForm } from './store-form.ts';
@@ -62,15 +63,39 @@ export async function formLibraryRoutes(app: FastifyInstance, deps: AppDeps): Pr
     return form;
   }
 
-  async function renderForm(req: FastifyRequest, reply: FastifyReply, editor: EditorContext, form: FormSummary, state: { version?: FormErrors; offer?: FormErrors; problems?: { path: string; message: string }[] }, status = 200) {
+  async function renderForm(
+    req: FastifyRequest, reply: FastifyReply, editor: EditorContext, form: FormSummary,
+    state: { version?: FormErrors; offer?: FormErrors; settings?: FormErrors & { procedureId: string }; problems?: { path: string; message: string }[] }, status = 200,
+  ) {
     const own = form.ownerTenantId === editor.tenant.id;
-    const [versions, procedures] = await Promise.all([listVersions(db, form.id), listTenantProcedures(db, editor.tenant.id, form.id)]);
-    const errors = [...(state.version?.errors ?? []), ...(state.offer?.errors ?? [])];
+    const [versions, listed] = await Promise.all([listVersions(db, form.id), listTenantProcedures(db, editor.tenant.id, form.id)]);
+    // Each procedure's settings form: the values stored, or those just refused with their errors.
+    const procedures = listed.map((p) => {
+      const refused = state.settings?.procedureId === p.id ? state.settings : undefined;
+      const items = p.settings.feeSchedule ? feeSchedule.parse(p.settings.feeSchedule).items : [];
+      const feeRule = items.map((i) => {
+        const label = req.locale === 'en' && i.label.en ? i.label.en : i.label.de;
+        if (i.kind === 'fixed') return `${label}: ${formatEuro(i.cents, req.locale)}`;
+        if (i.kind === 'byQuantity') return `${label}: ${req.t('formLibrary.fee.perUnit', { amount: formatEuro(i.unitCents, req.locale), field: i.field })}`;
+        return `${label}: ${req.t('formLibrary.fee.byOption', { field: i.field })}`;
+      });
+      const only = items.length === 1 ? items[0] : undefined;
+      const fixed = only?.kind === 'fixed' ? (only.cents / 100).toFixed(2).replace('.', ',') : '';
+      return {
+        ...p, feeRule, complexFee: items.length > 0 && !fixed,
+        form: refused ?? emptyForm({
+          formVersion: String(p.settings.formVersion), followLatest: p.settings.followLatest ? 'true' : '', minTrustLevel: p.settings.minTrustLevel,
+          processingDays: p.settings.processingDays ? String(p.settings.processingDays) : '', contact: p.settings.contact ?? '', fee: fixed, paymentTiming: p.settings.paymentTiming,
+        }),
+      };
+    });
+    // Errors of a settings form link to its inputs, whose ids carry the procedure's id.
+    const errors = [...(state.version?.errors ?? []), ...(state.offer?.errors ?? []), ...(state.settings?.errors ?? []).map((e) => ({ ...e, field: `${state.settings!.procedureId}-${e.field}` }))];
     return reply.page(`${VIEWS}/form.njk`, {
       pageTitle: `${errors.length ? `${req.t('form.errorPrefix')} ` : ''}${form.title}`,
       editor, form, own, versions, procedures, notice: noticeOf(req), errors,
       versionForm: state.version ?? emptyForm(),
-      offerForm: state.offer ?? emptyForm({ formVersion: String(form.latestVersion), minTrustLevel: 'substantiell', name: form.title }),
+      offerForm: state.offer ?? emptyForm({ formVersion: String(form.latestVersion), minTrustLevel: 'substantiell', name: form.title, paymentTiming: 'none' }),
       problems: state.problems ?? [],
     }, status);
   }
@@ -160,7 +185,11 @@ export async function formLibraryRoutes(app: FastifyInstance, deps: AppDeps): Pr
     const v = input.value;
     const result = await offerProcedure(db, actorOf(editor, req), {
       formId: form.id, leikaKey: v.leikaKey, name: v.name, maturityModel: '2', maturityLevel: 4,
-      settings: { formVersion: v.formVersion, followLatest: v.followLatest, minTrustLevel: v.minTrustLevel, feeSchedule: null, paymentTiming: 'none', processingDays: v.processingDays, contact: v.contact },
+      settings: {
+        formVersion: v.formVersion, followLatest: v.followLatest, minTrustLevel: v.minTrustLevel,
+        feeSchedule: v.fee ? fixedFeeSchedule(v.fee) : null, paymentTiming: v.fee ? v.paymentTiming : 'none',
+        processingDays: v.processingDays, contact: v.contact,
+      },
     });
     if (result.ok) return reply.redirect(`${BASE}/${form.id}?hinweis=angeboten`, 303);
     if (result.code === 'FORM_NOT_FOUND') throw new DomainError('NOT_FOUND');
@@ -180,11 +209,18 @@ export async function formLibraryRoutes(app: FastifyInstance, deps: AppDeps): Pr
     if (!params.success) throw new DomainError('NOT_FOUND');
     const procedure = (await listTenantProcedures(db, editor.tenant.id)).find((p) => p.id === params.data.procedureId);
     if (!procedure) throw new DomainError('NOT_FOUND');
-    const input = procedureSettingsForm.safeParse(body);
-    if (!input.success) throw new DomainError('BAD_REQUEST');
-    const v = input.data;
+    const hasRule = procedure.settings.feeSchedule != null;
+    const input = validateForm(procedureSettingsForm(hasRule), body, req.t);
+    if (!input.ok) {
+      const form = await requireUsableForm(editor, procedure.formId);
+      return renderForm(req, reply, editor, form, { settings: { procedureId: procedure.id, ...input } }, 400);
+    }
+    const v = input.value;
+    // An empty fee keeps a rule already in place (e.g. a fee per copy); "none" removes it.
+    const schedule = v.paymentTiming === 'none' ? null : v.fee ? fixedFeeSchedule(v.fee) : procedure.settings.feeSchedule;
     const outcome = await changeProcedureSettings(db, actorOf(editor, req), procedure.id, procedure.formId, {
-      ...procedure.settings, formVersion: v.formVersion, followLatest: v.followLatest, minTrustLevel: v.minTrustLevel, processingDays: v.processingDays, contact: v.contact,
+      ...procedure.settings, formVersion: v.formVersion, followLatest: v.followLatest, minTrustLevel: v.minTrustLevel,
+      processingDays: v.processingDays, contact: v.contact, feeSchedule: schedule, paymentTiming: schedule ? v.paymentTiming : 'none',
     });
     if (outcome !== 'ok') throw new DomainError(outcome === 'not-found' ? 'NOT_FOUND' : 'BAD_REQUEST');
     return reply.redirect(`${BASE}/${procedure.formId}?hinweis=einstellungen`, 303);

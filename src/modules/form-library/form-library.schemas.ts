@@ -1,5 +1,6 @@
 /** Input of the form library's pages; messages are catalog keys. */
 import { z } from 'zod';
+import { parseEuroCents } from '../forms/index.ts';
 
 export const formIdParam = z.object({ formId: z.uuid() });
 export const procedureIdParam = z.object({ procedureId: z.uuid() });
@@ -21,16 +22,32 @@ const settingsFields = {
     .refine((v) => v === '' || /^[1-9]\d{0,4}$/.test(v), 'formLibrary.procedure.processingDays.invalid')
     .transform((v) => (v === '' ? null : Number(v))),
   contact: z.string().trim().max(500, 'formLibrary.procedure.contact.tooLong').optional().default('').transform((v) => v || null),
+  /** A fixed fee in euros ("13" or "13,50"); empty: no fee (or, when changing, keep the current rule). */
+  fee: z.string().trim().max(20).optional().default('')
+    .refine((v) => v === '' || ((parseEuroCents(v) ?? -1) >= 0 && (parseEuroCents(v) ?? 0) <= 100_000_000), 'formLibrary.procedure.fee.invalid')
+    .transform((v) => (v === '' ? null : parseEuroCents(v))),
+  paymentTiming: z.enum(['none', 'before_submission', 'with_decision'], { error: 'formLibrary.procedure.paymentTiming.required' }).default('none'),
 };
 
+/** A fee needs a time to be paid, and a time to pay needs a fee (or a rule already in place). */
+function feeAndTiming(v: { fee: number | null; paymentTiming: string }, ctx: z.RefinementCtx, hasRule: boolean): void {
+  if (v.fee !== null && v.fee > 0 && v.paymentTiming === 'none') ctx.addIssue({ code: 'custom', path: ['paymentTiming'], message: 'formLibrary.procedure.paymentTiming.required' });
+  if ((v.fee === null || v.fee === 0) && !hasRule && v.paymentTiming !== 'none') ctx.addIssue({ code: 'custom', path: ['fee'], message: 'formLibrary.procedure.fee.required' });
+}
+
+/** The fee schedule (payments format) for a fixed fee. */
+export function fixedFeeSchedule(cents: number): unknown {
+  return { currency: 'EUR', items: [{ kind: 'fixed', label: { de: 'Gebühr', en: 'Fee' }, cents }] };
+}
+
 /** Settings of a procedure built on a form. */
-export const procedureSettingsForm = z.object(settingsFields);
+export const procedureSettingsForm = (hasRule: boolean) => z.object(settingsFields).superRefine((v, ctx) => feeAndTiming(v, ctx, hasRule));
 
 /** Offering a form as an online procedure for a service. */
 export const offerProcedureForm = z.object({
   ...settingsFields,
   leikaKey: z.string({ error: 'formLibrary.procedure.leikaKey.invalid' }).trim().regex(/^\d{14}$/, 'formLibrary.procedure.leikaKey.invalid'),
   name: z.string({ error: 'formLibrary.procedure.name.required' }).trim().min(1, 'formLibrary.procedure.name.required').max(200, 'formLibrary.procedure.name.tooLong'),
-});
+}).superRefine((v, ctx) => feeAndTiming(v, ctx, false));
 
-export const OFFER_FIELDS = ['leikaKey', 'name', 'formVersion', 'minTrustLevel', 'processingDays', 'contact'] as const;
+export const OFFER_FIELDS = ['leikaKey', 'name', 'formVersion', 'minTrustLevel', 'fee', 'paymentTiming', 'processingDays', 'contact'] as const;

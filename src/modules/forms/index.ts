@@ -14,3 +14,4 @@ export { loadReferenceForm, REFERENCE_FORMS } from './reference-forms.ts';
 export type { ReferenceFormName } from './reference-forms.ts';
 export { nextStepId, previousStepId, collectFiles } from './navigation.ts';
 export type { AttachedFile } from './navigation.ts';
+export { parseEuroCents } from './field-values.ts';
