@@ -79,7 +79,9 @@ test('site search "Wohnsitz ummelden" -> Wohnsitz Anmeldung -> choose Coburg -> 
     const online = page.getByRole('region', { name: 'Online erledigen' });
     const procedures = online.locator('ul.procedures > li');
     assert.equal(await procedures.count(), 1);
-    assert.match(await procedures.innerText(), /^Wohnsitz Anmeldung online starten\s+Stadt Coburg · Reifegrad \d \(Modell [12]\)$/);
+    assert.match(await procedures.innerText(), /^Wohnsitzanmeldung online starten\s+Stadt Coburg · Reifegrad \d \(Modell [12]\)$/);
+    // It runs on this portal: the button leads to the application's start page for Coburg.
+    assert.match(await procedures.getByRole('link').getAttribute('href') ?? '', /^\/antraege\/neu\/[0-9a-f-]{36}\?ags=09463000$/);
     assert.doesNotMatch(await online.innerText(), /noch nicht online/);
   } finally {
     await closeContext(context);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import {
-  closeContext, DEMO_PASSWORD, launchBrowser, navigate, newContext, newPage, startServer, visit, waitForFocus,
+  closeContext, DEMO_PASSWORD, enterTotpCode, launchBrowser, navigate, newContext, newPage, startServer, visit, waitForFocus,
   type Browser, type TestServer,
 } from './browser.ts';
 
@@ -28,6 +28,7 @@ test('an editor imports a FIM schema, reads the report and downloads the definit
     await page.getByLabel('Dienstliche E-Mail-Adresse').fill('redaktion@muenchen.demo.digitales-amt.de');
     await page.getByLabel('Passwort').fill(DEMO_PASSWORD);
     await navigate(page, () => page.getByRole('button', { name: 'Anmelden' }).click());
+    await enterTotpCode(page, server, 'redaktion@muenchen.demo.digitales-amt.de');
     await navigate(page, () => page.getByRole('link', { name: 'Formular aus einem FIM-Stammdatenschema importieren' }).click());
     assert.equal(new URL(page.url()).pathname, '/verwaltung/formulare/fim-import');
 
