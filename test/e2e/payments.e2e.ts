@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { registerPaymentOutcomeHandler, startPayment } from '../../src/modules/payments/index.ts';
 import {
-  CASEWORKER_EMAIL, closeContext, DEMO_PASSWORD, launchBrowser, navigate, newContext, newPage, visit, type Browser, type TestServer, startServer,
+  CASEWORKER_EMAIL, closeContext, DEMO_PASSWORD, enterTotpCode, launchBrowser, navigate, newContext, newPage, visit, type Browser, type TestServer, startServer,
 } from './browser.ts';
 
 let server: TestServer;
@@ -92,6 +92,7 @@ test('the caseworker finds the payment, and records a refund after a mistyped am
     await page.getByLabel('Dienstliche E-Mail-Adresse').fill(CASEWORKER_EMAIL);
     await page.getByLabel('Passwort').fill(DEMO_PASSWORD);
     await navigate(page, () => page.getByRole('button', { name: 'Anmelden' }).click());
+    await enterTotpCode(page, server, CASEWORKER_EMAIL);
     assert.equal(new URL(page.url()).pathname, '/verwaltung/zahlungen');
     assert.match(await page.getByRole('status').innerText(), /3 Zahlungen gefunden/);
 
