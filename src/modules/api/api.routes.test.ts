@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { checkFormDefinition, loadReferenceForm } from '../forms/index.ts';
 import { after, before, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import type { z } from 'zod';
@@ -209,4 +210,23 @@ test('catalogue answers may be kept for a minute by a proxy; errors and pages ma
   assert.equal((await app.server.inject('/api/v1/services?q=hund')).headers['cache-control'], 'public, max-age=60');
   assert.equal((await app.server.inject('/api/v1/services?limit=0')).headers['cache-control'], 'no-store');
   assert.equal((await app.server.inject('/')).headers['cache-control'], 'no-store');
+});
+
+test('the form of a service in a municipality: the responsible authority\'s procedure on this portal with its definition', async () => {
+  const res = await app.server.inject('/api/v1/services/99012008001000/form?ags=09473159');
+  assert.equal(res.statusCode, 200, res.body.slice(0, 300));
+  const body = res.json() as { procedure: { authority: string; processingDays: number; startUrl: string; minTrustLevel: string }; definition: unknown; fee: unknown };
+  assert.equal(body.procedure.authority, 'Landratsamt Coburg', 'Rödental\'s building permits are the district office\'s (adopted form)');
+  assert.equal(body.procedure.processingDays, 90);
+  assert.match(body.procedure.startUrl, /^\/antraege\/neu\/[0-9a-f-]{36}\?ags=09473159$/);
+  const checked = checkFormDefinition(body.definition);
+  assert.ok(checked.ok, 'the definition is a valid form definition');
+  assert.equal(checked.definition.title.de, loadReferenceForm('bauantrag').title.de);
+
+  const notOffered = await app.server.inject('/api/v1/services/99049001000000/form?ags=09162000');
+  assert.equal(notOffered.statusCode, 404, 'München does not offer the Führungszeugnis on this portal');
+  assert.equal(notOffered.headers['content-type'], 'application/problem+json; charset=utf-8');
+  const missing = await app.server.inject('/api/v1/services/99049001000000/form');
+  assert.equal(missing.statusCode, 400);
+  assert.deepEqual((missing.json() as { invalidParams: { name: string }[] }).invalidParams.map((p) => p.name), ['ags']);
 });

@@ -9,7 +9,8 @@ import type { AppDeps } from '../../app-deps.ts';
 import { DomainError } from '../../platform/http/errors.ts';
 import { findMunicipality } from '../municipalities/index.ts';
 import { describeEndpoints, describeProblemExample } from './api-docs.ts';
-import { municipalityPath, responsibilityQuery, serviceListQuery, servicePath, serviceQuery } from './api.schemas.ts';
+import { municipalityPath, responsibilityQuery, serviceFormQuery, serviceListQuery, servicePath, serviceQuery } from './api.schemas.ts';
+import { describeServiceForm } from './describe-service-form.ts';
 import { describeService } from './describe-service.ts';
 import { findResponsibility } from './find-responsibility.ts';
 import { listServicesForApi } from './list-services.ts';
@@ -37,6 +38,13 @@ export async function apiRoutes(app: FastifyInstance, { db, config, catalogCache
     const { leikaKey } = parseParams(servicePath, req.params);
     const { ags } = parseParams(serviceQuery, req.query);
     return cached('service', req.locale, [leikaKey, ags], () => describeService(db, leikaKey, ags));
+  });
+
+  // Not cached per instance: a new form version may be taken without a catalogue change.
+  app.get('/api/v1/services/:leikaKey/form', async (req) => {
+    const { leikaKey } = parseParams(servicePath, req.params);
+    const { ags } = parseParams(serviceFormQuery, req.query);
+    return describeServiceForm(db, leikaKey, ags);
   });
 
   app.get('/api/v1/responsibility', async (req) => {

@@ -174,6 +174,27 @@ export const DigitalesAmtList = z.object({
 });
 apiComponents.add(DigitalesAmtList, { id: 'DigitalesAmtList' });
 
+/** GET /api/v1/services/{leikaKey}/form: the municipality is required (the form is the responsible authority's). */
+export const serviceFormQuery = z.object({ ags: agsParam.meta({ description: 'api.doc.param.agsForm', examples: ['09463000'] }) });
+
+/** The form of the online procedure on this portal for a service in a municipality. */
+export const ServiceForm = z.object({
+  leikaKey: z.string(),
+  ags: z.string(),
+  procedure: z.object({
+    name: z.string(),
+    authority: z.string().meta({ description: 'api.doc.schema.procedureAuthority' }),
+    minTrustLevel: z.enum(['niedrig', 'substantiell', 'hoch']).meta({ description: 'api.doc.schema.minTrustLevel' }),
+    paymentTiming: z.enum(['none', 'before_submission', 'with_decision']).meta({ description: 'api.doc.schema.paymentTiming' }),
+    processingDays: z.number().int().nullable().meta({ description: 'api.doc.schema.processingDays' }),
+    formVersion: z.number().int(),
+    startUrl: z.string().meta({ description: 'api.doc.schema.startUrl' }),
+  }),
+  fee: z.record(z.string(), z.unknown()).nullable().meta({ description: 'api.doc.schema.feeSchedule' }),
+  definition: z.record(z.string(), z.unknown()).meta({ description: 'api.doc.schema.formDefinition' }),
+}).meta({ description: 'api.doc.schema.serviceForm' });
+apiComponents.add(ServiceForm, { id: 'ServiceForm' });
+
 /** The error body of every /api/ path (RFC 9457 problem details). */
 export const Problem = z.object({
   type: z.string(),
@@ -192,5 +213,6 @@ apiComponents.add(Problem, { id: 'Problem' });
 export type OnlineProcedureBody = z.output<typeof OnlineProcedure>;
 export type ServiceListBody = z.output<typeof ServiceList>;
 export type ServiceDetailBody = z.output<typeof ServiceDetail>;
+export type ServiceFormBody = z.output<typeof ServiceForm>;
 export type AuthorityBody = z.output<typeof Authority>;
 export type ResponsibilityBody = z.output<typeof Responsibility>;

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { errorCatalog } from '../../platform/http/errors.ts';
 import type { Translate } from '../../platform/i18n/i18n.ts';
 import type {
-  DigitalesAmtList, MunicipalityList, Problem, ResponsibilityBody, ServiceDetailBody, ServiceListBody,
+  DigitalesAmtList, MunicipalityList, Problem, ResponsibilityBody, ServiceDetailBody, ServiceFormBody, ServiceListBody,
 } from './api.schemas.ts';
 
 const coburgProcedure = {
@@ -23,6 +23,24 @@ export const exampleServiceList: ServiceListBody = {
     leikaKey: '99115005104000', name: 'Wohnsitz Anmeldung', topic: 'Bauen & Wohnen', ozgService: 'Wohnsitzmeldungen',
     online: true, onlineProcedures: [coburgProcedure], url: '/leistungen/99115005104000?ags=09463000',
   }],
+};
+
+/** A trimmed example: the real answer carries the whole definition (every step, field and code list). */
+export const exampleServiceForm: ServiceFormBody = {
+  leikaKey: '99102013000000',
+  ags: '09463000',
+  procedure: {
+    name: 'Hund zur Hundesteuer anmelden', authority: 'Stadt Coburg', minTrustLevel: 'substantiell', paymentTiming: 'none',
+    processingDays: null, formVersion: 1, startUrl: '/antraege/neu/3f0c6f1e-0d7a-4d0c-9a57-1d1f0a7c2b11?ags=09463000',
+  },
+  fee: null,
+  definition: {
+    format: 1,
+    title: { de: 'Anmeldung eines Hundes zur Hundesteuer', en: 'Registering a dog for dog tax' },
+    steps: [{ id: 'halter', title: { de: 'Halterin oder Halter', en: 'Keeper' }, items: [{ kind: 'field', id: 'familienname', type: 'text', label: { de: 'Familienname', en: 'Surname' }, required: true, constraints: { maxLength: 120 }, prefill: 'familyName' }] }],
+    codeLists: {},
+    rules: [],
+  },
 };
 
 export const exampleServiceDetail: ServiceDetailBody = {

@@ -4,7 +4,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import type { z } from 'zod';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { html } from '../../../test/support/http.ts';
-import { DigitalesAmtList, MunicipalityList, Problem, Responsibility, ServiceDetail, ServiceList } from './api.schemas.ts';
+import { DigitalesAmtList, MunicipalityList, Problem, Responsibility, ServiceDetail, ServiceForm, ServiceList } from './api.schemas.ts';
 import { exampleXzufi } from './openapi-examples.ts';
 import type { OpenApiDocument } from './openapi.ts';
 import { validateXml } from '../../../test/support/xmllint.ts';
@@ -19,7 +19,7 @@ before(async () => {
 after(async () => { await app.dispose(); });
 
 /** The zod schema behind each documented JSON body. */
-const bodySchemas: Record<string, z.ZodType> = { ServiceList, ServiceDetail, Responsibility, MunicipalityList, DigitalesAmtList, Problem };
+const bodySchemas: Record<string, z.ZodType> = { ServiceList, ServiceDetail, ServiceForm, Responsibility, MunicipalityList, DigitalesAmtList, Problem };
 
 /** Every GET route registered in Fastify, read from its route tree (`printRoutes`). */
 function registeredGetRoutes(): string[] {

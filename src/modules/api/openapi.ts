@@ -9,10 +9,10 @@ import { isMessageKey, type Translate } from '../../platform/i18n/i18n.ts';
 import { municipalitySearchQuery } from '../municipalities/index.ts';
 import {
   apiComponents, type DigitalesAmtList, type MunicipalityList, municipalityPath, type Problem, responsibilityQuery,
-  type ResponsibilityBody, type ServiceDetailBody, serviceListQuery, type ServiceListBody, servicePath, serviceQuery,
+  type ResponsibilityBody, type ServiceDetailBody, serviceFormQuery, type ServiceFormBody, serviceListQuery, type ServiceListBody, servicePath, serviceQuery,
 } from './api.schemas.ts';
 import {
-  exampleDigitalesAmt, exampleMunicipalities, exampleProblems, exampleResponsibility, exampleServiceDetail, exampleServiceList, exampleXzufi,
+  exampleDigitalesAmt, exampleMunicipalities, exampleProblems, exampleResponsibility, exampleServiceDetail, exampleServiceForm, exampleServiceList, exampleXzufi,
 } from './openapi-examples.ts';
 
 // The part of OpenAPI 3.1 this document uses (schemas are JSON Schema 2020-12).
@@ -117,6 +117,15 @@ export function buildOpenApiDocument(t: Translate, options: { publicUrl?: string
           parameters: [...parametersOf(servicePath, 'path', t), ...parametersOf(serviceQuery, 'query', t)],
           responses: { 200: json<ServiceDetailBody>(t('api.doc.response.serviceDetail'), 'ServiceDetail', exampleServiceDetail), ...errors('400', '404') },
           'x-example-request': '/api/v1/services/99115005104000?ags=09463000',
+        },
+      },
+      '/api/v1/services/{leikaKey}/form': {
+        get: {
+          operationId: 'getServiceForm', tags: ['services'],
+          summary: t('api.doc.op.getServiceForm.summary'), description: t('api.doc.op.getServiceForm.description'),
+          parameters: [...parametersOf(servicePath, 'path', t), ...parametersOf(serviceFormQuery, 'query', t)],
+          responses: { 200: json<ServiceFormBody>(t('api.doc.response.serviceForm'), 'ServiceForm', exampleServiceForm), ...errors('400', '404') },
+          'x-example-request': '/api/v1/services/99102013000000/form?ags=09463000',
         },
       },
       '/api/v1/responsibility': {

@@ -280,3 +280,11 @@ export async function findReceipt(db: Db | Tx, applicationId: string): Promise<s
   const row = await db.selectFrom('application_receipts').select('pdf_enc').where('application_id', '=', applicationId).executeTakeFirst();
   return row?.pdf_enc;
 }
+
+/** The tenant's active online procedure on this portal for a service (the first by name), if any. */
+export async function findApplicableProcedureId(db: Db | Tx, tenantId: string, leikaKey: string): Promise<string | undefined> {
+  const row = await db.selectFrom('application_procedures as ap').innerJoin('online_procedures as op', 'op.id', 'ap.online_procedure_id')
+    .select('op.id').where('ap.tenant_id', '=', tenantId).where('op.leika_key', '=', leikaKey).where('op.active', '=', true)
+    .orderBy('op.name').orderBy('op.id').executeTakeFirst();
+  return row?.id;
+}

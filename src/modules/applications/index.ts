@@ -9,3 +9,4 @@ export type { ApplicationOwner, ApplicationRow, ApplicationEvent } from './appli
 export { payApplication, registerApplicationPayments } from './pay-application.ts';
 export { submitPaidApplication, feeFor } from './submit-application.ts';
 export { registerApplicationsPersonalData } from './personal-data.ts';
+export { findApplicableProcedure } from './find-applicable-procedure.ts';
