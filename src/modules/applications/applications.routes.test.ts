@@ -194,3 +194,10 @@ test('a draft can be deleted by its owner only', async () => {
   assert.equal(deleted.statusCode, 303);
   assert.equal((await client.get(`/antraege/${applicationId}`)).statusCode, 404);
 });
+
+test('a malformed or hidden step is not found, never an error', async () => {
+  const client = await citizen('U07');
+  const applicationId = await startDogTax(client, false);
+  assert.equal((await client.get(`/antraege/${applicationId}/schritte/${'x'.repeat(90)}`)).statusCode, 404);
+  assert.equal((await client.get(`/antraege/${applicationId}/schritte/gibt-es-nicht`)).statusCode, 404);
+});

@@ -10,16 +10,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../../app-deps.ts';
 import { DomainError } from '../../platform/http/errors.ts';
-import type { Locale } from '../../platform/i18n/i18n.ts';
 import { chosenMunicipality, findResponsibleAuthority } from '../catalog/index.ts';
 import type { Answers, FormDefinition, FormItem } from '../forms/form-definition.ts';
-import { applyPrefill, buildStepView, buildSummaryView, readStepAnswers, validateStep, visibleSteps, type FieldError } from '../forms/index.ts';
+import { applyPrefill, buildStepView, buildSummaryView, collectFiles, localize, readStepAnswers, validateStep, visibleSteps, type FieldError } from '../forms/index.ts';
 import { loadCitizenProfile, meetsLevel, requireCitizen, type Citizen, type TrustLevel } from '../identity/index.ts';
 import { findMunicipality } from '../municipalities/index.ts';
 import {
   findOwnApplication, findProcedure, findReceipt, listEvents, listOwnApplications, type ApplicationOwner, type ApplicationRow,
 } from './applications.repository.ts';
-import { allFiles, attachUploads, removeUpload } from './attach-uploads.ts';
+import { attachUploads, removeUpload } from './attach-uploads.ts';
 import { deleteOwnDraft } from './delete-draft.ts';
 import { multipartRouteConfig, readMultipartForm } from '../../platform/http/multipart.ts';
 import { readUpload, sendDownload } from '../../platform/uploads/index.ts';
@@ -45,6 +44,15 @@ function stepUpUrl(level: TrustLevel, returnTo: string): string {
   return `/anmelden?niveau=${level}&weiter=${encodeURIComponent(returnTo)}`;
 }
 
+/**
+ * Whether a step has file fields, shown or not yet: its form is then always sent as multipart, so a
+ * file field that a condition reveals works whether or not it was on the page at first.
+ */
+function stepHasFiles(definition: FormDefinition, stepId: string): boolean {
+  const has = (items: FormItem[]): boolean => items.some((i) => (i.kind === 'field' && i.type === 'file') || (i.kind === 'group' && has(i.items)));
+  return has(definition.steps.find((s) => s.id === stepId)?.items ?? []);
+}
+
 /** Error texts in the page's language, linked to the field ids. */
 export function errorList(errors: FieldError[], req: FastifyRequest): { field: string; message: string }[] {
   return errors.map((e) => ({ field: e.fieldId, message: messageText(e.message, req) }));
@@ -52,18 +60,9 @@ export function errorList(errors: FieldError[], req: FastifyRequest): { field: s
 
 /** Engine messages come in both languages. */
 function messageText(message: FieldError['message'], req: FastifyRequest): string {
-  return localized(message, req.locale);
+  return localize(message, req.locale);
 }
 
-/** Whether a step asks for uploads (its form is then sent as multipart). */
-function stepHasFiles(definition: FormDefinition, stepId: string): boolean {
-  const has = (items: FormItem[]): boolean => items.some((i) => (i.kind === 'field' && i.type === 'file') || (i.kind === 'group' && has(i.items)));
-  return has(definition.steps.find((s) => s.id === stepId)?.items ?? []);
-}
-
-function localized(text: { de: string; en?: string | undefined }, locale: Locale): string {
-  return locale === 'en' && text.en ? text.en : text.de;
-}
 
 export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { db, cipher, config } = deps;
@@ -123,8 +122,8 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
       pageTitle: req.t('applications.start.title', { name: procedure.name }),
       procedure, municipality, authority, here,
       responsible: Boolean(authority && authority.tenantId === procedure.tenantId),
-      intro: definition.intro ? localized(definition.intro, req.locale) : null,
-      steps: definition.steps.map((s) => localized(s.title, req.locale)),
+      intro: definition.intro ? localize(definition.intro, req.locale) : null,
+      steps: definition.steps.map((s) => localize(s.title, req.locale)),
       citizen: req.citizen ?? null,
       levelMet: req.citizen ? meetsLevel(req.citizen.level, procedure.minTrustLevel) : false,
       loginUrl: stepUpUrl(procedure.minTrustLevel, here),
@@ -168,18 +167,32 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     });
   });
 
-  app.get('/antraege/:id/schritte/:stepId', async (req, reply) => {
+  /**
+   * The logged-in person's draft and the visible step named in the URL, at the procedure's trust
+   * level; null after a redirect (login, step-up, or the application is no longer a draft).
+   * @throws DomainError NOT_FOUND for another person's application or an unknown or hidden step.
+   */
+  async function openDraftStep(req: FastifyRequest, reply: FastifyReply) {
     const citizen = requireCitizen(req, reply);
-    if (!citizen) return reply;
+    if (!citizen) return null;
     const application = await ownApplication(req, citizen);
-    if (application.status !== 'draft') return reply.redirect(`/antraege/${application.id}`, 303);
-    if (await stepUpIfNeeded(req, reply, citizen, application.procedureId)) return reply;
-    const { stepId } = stepParams.parse(req.params);
+    if (application.status !== 'draft') {
+      await reply.redirect(`/antraege/${application.id}`, 303);
+      return null;
+    }
+    if (await stepUpIfNeeded(req, reply, citizen, application.procedureId)) return null;
+    const params = stepParams.safeParse(req.params);
+    if (!params.success) throw new DomainError('NOT_FOUND');
     const definition = await loadFormVersion(db, application.formId, application.formVersion);
     const answers = answersOf(application);
-    const steps = visibleSteps(definition, answers);
-    if (!steps.some((s) => s.id === stepId)) throw new DomainError('NOT_FOUND');
-    return renderStep(req, reply, application, definition, stepId, { answers, raw: {}, errors: [] }, 200);
+    if (!visibleSteps(definition, answers).some((s) => s.id === params.data.stepId)) throw new DomainError('NOT_FOUND');
+    return { citizen, application, definition, stepId: params.data.stepId, answers };
+  }
+
+  app.get('/antraege/:id/schritte/:stepId', async (req, reply) => {
+    const draft = await openDraftStep(req, reply);
+    if (!draft) return reply;
+    return renderStep(req, reply, draft.application, draft.definition, draft.stepId, { answers: draft.answers, raw: {}, errors: [] }, 200);
   });
 
   async function renderStep(
@@ -193,8 +206,8 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
       prefilledIds: await prefilledIds(application, definition),
     });
     return reply.page(`${VIEWS}/step.njk`, {
-      pageTitle: `${state.errors.length ? `${req.t('form.errorPrefix')} ` : ''}${localized(steps[index]?.title ?? definition.title, req.locale)} – ${application.procedureName}`,
-      application, step, formTitle: localized(definition.title, req.locale), hasFiles: stepHasFiles(definition, stepId),
+      pageTitle: `${state.errors.length ? `${req.t('form.errorPrefix')} ` : ''}${localize(steps[index]?.title ?? definition.title, req.locale)} – ${application.procedureName}`,
+      application, step, formTitle: localize(definition.title, req.locale), hasFiles: stepHasFiles(definition, stepId),
       stepNumber: index + 1, stepCount: steps.length,
       previousUrl: index > 0 ? `/antraege/${application.id}/schritte/${steps[index - 1]?.id}` : null,
     }, status);
@@ -203,15 +216,9 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
   // A step with file fields is posted as multipart (up to 30 files, each within the global limit;
   // the field's own limits are checked by attachUploads).
   app.post('/antraege/:id/schritte/:stepId', { config: multipartRouteConfig({ maxFiles: 30 }) }, async (req, reply) => {
-    const citizen = requireCitizen(req, reply);
-    if (!citizen) return reply;
-    const application = await ownApplication(req, citizen);
-    if (application.status !== 'draft') return reply.redirect(`/antraege/${application.id}`, 303);
-    if (await stepUpIfNeeded(req, reply, citizen, application.procedureId)) return reply;
-    const { stepId } = stepParams.parse(req.params);
-    const definition = await loadFormVersion(db, application.formId, application.formVersion);
-    const previous = answersOf(application);
-    if (!visibleSteps(definition, previous).some((s) => s.id === stepId)) throw new DomainError('NOT_FOUND');
+    const draft = await openDraftStep(req, reply);
+    if (!draft) return reply;
+    const { citizen, application, definition, stepId, answers: previous } = draft;
     const form = readMultipartForm(req);
     const read = readStepAnswers(definition, stepId, form.fields, previous);
     if (read.action.kind === 'remove-file') await removeUpload(db, application.tenantId, read.action.uploadId);
@@ -245,7 +252,10 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     if (!citizen) return reply;
     const application = await ownApplication(req, citizen);
     const uploadId = z.uuid().safeParse((req.params as { uploadId?: string }).uploadId);
-    if (!uploadId.success || !allFiles(answersOf(application)).some((f) => f.uploadId === uploadId.data)) throw new DomainError('NOT_FOUND');
+    if (!uploadId.success) throw new DomainError('NOT_FOUND');
+    const definition = await loadFormVersion(db, application.formId, application.formVersion);
+    // Only a file the application refers to: an upload id alone opens nothing.
+    if (!collectFiles(definition, answersOf(application)).some((f) => f.file.uploadId === uploadId.data)) throw new DomainError('NOT_FOUND');
     const upload = await readUpload(db, deps.tenantKeys, application.tenantId, uploadId.data);
     if (!upload) throw new DomainError('NOT_FOUND');
     return sendDownload(reply, { fileName: upload.fileName, mediaType: upload.mediaType, bytes: upload.bytes, disposition: 'attachment' });
@@ -269,7 +279,7 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     const errors = state.errors ?? [];
     return reply.page(`${VIEWS}/check.njk`, {
       pageTitle: `${errors.length || state.paymentRequired ? `${req.t('form.errorPrefix')} ` : ''}${req.t('applications.check.title')}`,
-      application, formTitle: localized(definition.title, req.locale),
+      application, formTitle: localize(definition.title, req.locale),
       summary: buildSummaryView(definition, answers, req.locale),
       fee, payFirst, paidInFull: payFirst && fee !== null && paid >= fee.totalCents, payments,
       paymentTiming: procedure?.paymentTiming ?? 'none',

@@ -9,6 +9,7 @@ import type { TenantKeys } from '../../platform/crypto/tenant-keys.ts';
 import type { ReceivedFile } from '../../platform/http/multipart.ts';
 import { deleteUpload, inspectUpload, sanitizeFileName, storeUpload, UPLOAD_MEDIA_TYPES, type MalwareScanner, type UploadMediaType, type UploadRefusal } from '../../platform/uploads/index.ts';
 import type { Answers, FieldItem, FileReference, FormDefinition, FormItem, LocalizedText } from '../forms/form-definition.ts';
+import { collectFiles } from '../forms/index.ts';
 
 /** Largest file of a field without its own limit, and of all files of one application. */
 export const DEFAULT_FILE_BYTES = 10 * 1024 * 1024;
@@ -80,20 +81,6 @@ function holderOf(answers: Answers, path: (string | number)[]): Answers | undefi
   return holder;
 }
 
-/** Every file reference in the answers (for the per-application total). */
-export function allFiles(answers: Answers): FileReference[] {
-  const out: FileReference[] = [];
-  const visit = (value: unknown) => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (value && typeof value === 'object') {
-      if ('uploadId' in value && 'sizeBytes' in value) out.push(value as FileReference);
-      else Object.values(value).forEach(visit);
-    }
-  };
-  visit(answers);
-  return out;
-}
-
 export interface AttachDeps {
   db: Db;
   tenantKeys: TenantKeys;
@@ -105,7 +92,7 @@ export async function attachUploads(
   deps: AttachDeps, input: { definition: FormDefinition; stepId: string; tenantId: string; applicationId: string; answers: Answers; files: ReceivedFile[] },
 ): Promise<UploadError[]> {
   const errors: UploadError[] = [];
-  let total = allFiles(input.answers).reduce((sum, f) => sum + f.sizeBytes, 0);
+  let total = collectFiles(input.definition, input.answers).reduce((sum, f) => sum + f.file.sizeBytes, 0);
   for (const file of input.files) {
     const target = resolveFileField(input.definition, input.stepId, file.fieldName);
     if (!target) continue;
