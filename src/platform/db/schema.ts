@@ -520,6 +520,176 @@ export interface ApplicationReceiptsTable {
   created_at: Timestamp;
 }
 
+export type CaseStatus = 'submitted' | 'in_progress' | 'waiting' | 'decided' | 'closed' | 'withdrawn' | 'rejected';
+
+export interface CasesTable {
+  id: string;
+  tenant_id: string;
+  procedure_id: string;
+  reference: string;
+  status: Generated<CaseStatus>;
+  assignee_id: string | null;
+  answered_at: NullableTimestamp;
+  submitted_at: Timestamp;
+  due_at: NullableTimestamp;
+  reminder_sent_at: NullableTimestamp;
+  account_id: string | null;
+  organisation_id: string | null;
+  applicant_name_enc: string | null;
+  applicant_terms: ColumnType<string[], string[] | undefined, string[]>;
+  closed_at: NullableTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface CaseNotesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  case_id: string;
+  author_id: string | null;
+  body_enc: Uint8Array;
+  key_version: number;
+  created_at: Timestamp;
+}
+
+export interface InformationRequestsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  case_id: string;
+  requested_by: string | null;
+  message_id: string;
+  due_at: Timestamp;
+  status: Generated<'open' | 'answered' | 'cancelled'>;
+  answer_message_id: string | null;
+  answered_at: NullableTimestamp;
+  reminder_sent_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface DecisionTemplatesTable {
+  tenant_id: string;
+  procedure_id: string;
+  title: string;
+  body: string;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export type DecisionOutcome = 'granted' | 'refused' | 'partially_granted';
+
+export interface DecisionsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  case_id: string;
+  outcome: DecisionOutcome;
+  title: string;
+  body_enc: Uint8Array;
+  key_version: number;
+  fee_cents: Generated<number>;
+  payment_id: string | null;
+  status: Generated<'draft' | 'issued'>;
+  upload_id: string | null;
+  pdf_sha256: string | null;
+  message_id: string | null;
+  drafted_by: string | null;
+  issued_by: string | null;
+  issued_at: NullableTimestamp;
+  notified_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MailboxThreadsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  case_id: string | null;
+  account_id: string | null;
+  organisation_id: string | null;
+  subject_enc: Uint8Array;
+  key_version: number;
+  last_message_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export type MailboxDirection = 'to_applicant' | 'to_authority';
+export type MailboxMessageKind = 'message' | 'information_request' | 'reply' | 'decision' | 'notice';
+
+export interface MailboxMessagesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  thread_id: string;
+  account_id: string | null;
+  organisation_id: string | null;
+  direction: MailboxDirection;
+  kind: Generated<MailboxMessageKind>;
+  sender_staff_id: string | null;
+  sender_account_id: string | null;
+  trust_level: TrustLevel | null;
+  body_enc: Uint8Array;
+  key_version: number;
+  read_at: NullableTimestamp;
+  retrieved_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export type CaseTrailActorType = 'citizen' | 'staff' | 'system' | 'integration';
+
+export interface CaseTrailTable {
+  tenant_id: string;
+  seq: ColumnType<string, string | number, never>;
+  case_id: string;
+  action: string;
+  actor_type: CaseTrailActorType;
+  actor_id: string | null;
+  trust_level: TrustLevel | null;
+  details: Json<Record<string, string | number | boolean | null>>;
+  created_at: Timestamp;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface CaseTrailHeadsTable {
+  tenant_id: string;
+  seq: ColumnType<string, string | number, string | number>;
+  hash: string;
+}
+
+export interface CaseDeliveryTargetsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  procedure_id: string | null;
+  kind: 'webhook' | 'fit_connect';
+  name: string;
+  url: string;
+  secret_enc: string | null;
+  destination_id: string | null;
+  encryption_jwk: Json<Record<string, unknown>> | null;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface CaseDeliveriesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  case_id: string;
+  target_id: string;
+  status: Generated<'pending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  remote_id: string | null;
+  delivered_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface IntegrationClientsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  name: string;
+  token_hash: string;
+  created_by: string | null;
+  revoked_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
 export interface DB {
   districts: DistrictsTable;
   municipalities: MunicipalitiesTable;
@@ -571,4 +741,16 @@ export interface DB {
   organisation_members: OrganisationMembersTable;
   organisation_invitations: OrganisationInvitationsTable;
   tenant_staff_oidc: TenantStaffOidcTable;
+  cases: CasesTable;
+  case_notes: CaseNotesTable;
+  information_requests: InformationRequestsTable;
+  decision_templates: DecisionTemplatesTable;
+  decisions: DecisionsTable;
+  mailbox_threads: MailboxThreadsTable;
+  mailbox_messages: MailboxMessagesTable;
+  case_trail: CaseTrailTable;
+  case_trail_heads: CaseTrailHeadsTable;
+  case_delivery_targets: CaseDeliveryTargetsTable;
+  case_deliveries: CaseDeliveriesTable;
+  integration_clients: IntegrationClientsTable;
 }
