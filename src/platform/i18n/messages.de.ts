@@ -6,6 +6,7 @@ import { fimMessagesDe } from '../../modules/fim/messages.de.ts';
 import { identityMessagesDe } from '../../modules/identity/messages.de.ts';
 import { formsMessagesDe } from '../../modules/forms/messages.de.ts';
 import { paymentsMessagesDe } from '../../modules/payments/messages.de.ts';
+import { casesMessagesDe } from '../../modules/cases/messages.de.ts';
 import { documentVerificationMessagesDe } from '../../modules/document-verification/messages.de.ts';
 import { digitalesAmtMessagesDe } from '../../modules/digitales-amt/messages.de.ts';
 import { responsibilityAdminMessagesDe } from '../../modules/responsibility-admin/messages.de.ts';
@@ -23,6 +24,7 @@ export const de = {
   ...formsMessagesDe,
   ...fimMessagesDe,
   ...paymentsMessagesDe,
+  ...casesMessagesDe,
   ...staffMessagesDe,
   ...documentVerificationMessagesDe,
   'site.name': 'Digitales Amt Bayern',

@@ -6,6 +6,7 @@ import { fimMessagesEn } from '../../modules/fim/messages.en.ts';
 import { identityMessagesEn } from '../../modules/identity/messages.en.ts';
 import { formsMessagesEn } from '../../modules/forms/messages.en.ts';
 import { paymentsMessagesEn } from '../../modules/payments/messages.en.ts';
+import { casesMessagesEn } from '../../modules/cases/messages.en.ts';
 import { documentVerificationMessagesEn } from '../../modules/document-verification/messages.en.ts';
 import { digitalesAmtMessagesEn } from '../../modules/digitales-amt/messages.en.ts';
 import { responsibilityAdminMessagesEn } from '../../modules/responsibility-admin/messages.en.ts';
@@ -24,6 +25,7 @@ export const en: Record<keyof typeof de, string> = {
   ...formsMessagesEn,
   ...fimMessagesEn,
   ...paymentsMessagesEn,
+  ...casesMessagesEn,
   ...staffMessagesEn,
   ...documentVerificationMessagesEn,
   'site.name': 'Digitales Amt Bavaria',
