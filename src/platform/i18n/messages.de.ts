@@ -11,6 +11,7 @@ import { documentVerificationMessagesDe } from '../../modules/document-verificat
 import { digitalesAmtMessagesDe } from '../../modules/digitales-amt/messages.de.ts';
 import { responsibilityAdminMessagesDe } from '../../modules/responsibility-admin/messages.de.ts';
 import { staffMessagesDe } from '../../modules/staff/messages.de.ts';
+import { mailboxMessagesDe } from '../../modules/mailbox/messages.de.ts';
 
 /** German UI text (the reference catalog: every key is defined here first). Modules with many texts keep them in their own messages.de.ts, merged here. */
 export const de = {
@@ -26,6 +27,7 @@ export const de = {
   ...paymentsMessagesDe,
   ...casesMessagesDe,
   ...staffMessagesDe,
+  ...mailboxMessagesDe,
   ...documentVerificationMessagesDe,
   'site.name': 'Digitales Amt Bayern',
   'site.home': 'Startseite',

@@ -11,6 +11,7 @@ import { documentVerificationMessagesEn } from '../../modules/document-verificat
 import { digitalesAmtMessagesEn } from '../../modules/digitales-amt/messages.en.ts';
 import { responsibilityAdminMessagesEn } from '../../modules/responsibility-admin/messages.en.ts';
 import { staffMessagesEn } from '../../modules/staff/messages.en.ts';
+import { mailboxMessagesEn } from '../../modules/mailbox/messages.en.ts';
 import type { de } from './messages.de.ts';
 
 /** English UI text: every German key must be here (checked by the type and by a test). */
@@ -27,6 +28,7 @@ export const en: Record<keyof typeof de, string> = {
   ...paymentsMessagesEn,
   ...casesMessagesEn,
   ...staffMessagesEn,
+  ...mailboxMessagesEn,
   ...documentVerificationMessagesEn,
   'site.name': 'Digitales Amt Bavaria',
   'site.home': 'Home',
