@@ -299,8 +299,12 @@ export async function casesRoutes(app: FastifyInstance, options: CasesRouteOptio
     const staff = requireCaseStaff(req, reply);
     if (!staff) return reply;
     const c = await caseOf(staff, req.params.caseId);
-    await requireUndecided(staff, c);
     const body = (req.body ?? {}) as Record<string, unknown>;
+    // A retried "issue" (double click, timeout) finds the decision issued and shows it: one document.
+    if ((await loadDecision(deps, c.tenantId, c.id))?.status === 'issued') {
+      if (body.action === 'issue') return done(reply, c, 'decided');
+      throw new DomainError('NOT_FOUND');
+    }
     const form = validateForm(decisionForm, body, req.t);
     if (!form.ok) return decisionPage(req, reply, staff, c, form, 400);
     const draft = { outcome: form.value.outcome, title: form.value.title, body: form.value.body, feeCents: euroToCents(form.value.fee) };
@@ -308,7 +312,7 @@ export async function casesRoutes(app: FastifyInstance, options: CasesRouteOptio
     const saved = await saveDecision(deps, { tenantId: c.tenantId, caseId: c.id, staffId: staff.account.id, draft });
     if (!saved.ok) {
       const message = saved.code === 'ILLEGAL_TRANSITION' ? req.t('cases.decision.notNow', { status: req.t(statusKey(c.status)) }) : req.t('cases.decision.alreadyIssued');
-      return decisionPage(req, reply, staff, c, { errors: [{ field: 'outcome', message }], fieldErrors: { __prefix: `${req.t('form.errorPrefix')} `, outcome: message }, values: form.values ?? (body as Record<string, string>) }, 409);
+      return decisionPage(req, reply, staff, c, { errors: [{ field: 'outcome', message }], fieldErrors: { __prefix: `${req.t('form.errorPrefix')} `, outcome: message }, values: body as Record<string, string> }, 409);
     }
     if (action === 'template') {
       const parsed = templateForm.parse({ title: draft.title, body: draft.body });

@@ -86,9 +86,11 @@ export type IssueResult =
 
 /**
  * Issues the case's decision: the stored draft (staff) or the given text (specialist procedure).
- * @throws when rendering, sealing or the database fails (nothing is written then).
+ * @throws when the tenant has no seal key, or rendering, sealing or the database fails (nothing is written then).
  */
 export async function issueDecision(deps: CasesDeps, input: { tenantId: string; caseId: string; actor: CaseActor; draft?: DecisionDraft }): Promise<IssueResult> {
+  // The key store may create the demo key on first use with its own connection: before the transaction.
+  const sealKey = await deps.sealKeys.tenantKey(input.tenantId);
   return deps.db.transaction().execute(async (tx): Promise<IssueResult> => {
     const c = await findCase(tx, input.tenantId, input.caseId, { forUpdate: true });
     if (!c) return { ok: false, code: 'NOT_FOUND' };
@@ -101,7 +103,7 @@ export async function issueDecision(deps: CasesDeps, input: { tenantId: string; 
     if (!decision) return { ok: false, code: 'NO_DRAFT' };
     const body = await deps.tenantKeys.decryptText(tx, c.tenantId, decision.bodyEnc, bodyContext(c.id));
     const issuedAt = new Date();
-    const pdf = await renderDecision(deps.sealKeys, {
+    const pdf = await renderDecision(sealKey, {
       tenantId: c.tenantId, authority: c.tenantName, reference: c.reference, procedure: c.procedureName,
       applicant: (await applicantName(tx, deps.cipher, c)) ?? '–', title: decision.title, body,
       feeText: decision.feeCents > 0 ? `${formatEuro(decision.feeCents, 'de')} – zahlbar online über Ihr Konto (Meine Anträge)` : null, issuedAt,
