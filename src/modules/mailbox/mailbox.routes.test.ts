@@ -316,3 +316,31 @@ test('after a key rotation, re-encryption moves subjects, bodies and attachments
   assert.equal((await client.get(`/postfach/${posted.threadId}`)).statusCode, 404);
   assert.deepEqual(await db.transaction().execute((tx) => deleteCaseMailbox(tx, posted.tenantId, posted.caseId)), { messages: 0, attachments: 0 });
 });
+
+test('the data export holds the person\'s mailbox; deleting the account removes general threads and keeps the case file', async () => {
+  recordHooks();
+  const { client, owner } = await logInPerson(app, 'U03');
+  const posted = await caseWithMessage(owner, 'Zum Fall');
+  const coburg = await tenantIdOf(app, 'coburg');
+  const csrf = html(await client.get('/postfach/neu')).querySelector('form[action="/postfach/neu"] input[name="_csrf"]')!.getAttribute('value')!;
+  const general = await client.postMultipart('/postfach/neu', { _csrf: csrf, tenantId: coburg, subject: 'Allgemeine Frage', text: 'Wann haben Sie geöffnet?' },
+    [{ field: 'anhaenge', fileName: 'Foto.pdf', bytes: pdf }]);
+  assert.equal(general.statusCode, 303);
+  const generalId = String(general.headers.location).split('/')[2]!.split('?')[0]!;
+
+  const data = JSON.parse((await client.get('/konto/daten.json')).body) as { sections: { mailbox: { subject: string; messages: { text: string; attachments: string[] }[] }[] } };
+  const subjects = data.sections.mailbox.map((t) => t.subject).sort();
+  assert.deepEqual(subjects, ['Allgemeine Frage', 'Hundesteuer DA-TEST']);
+  assert.deepEqual(data.sections.mailbox.find((t) => t.subject === 'Allgemeine Frage')!.messages.map((m) => [m.text, m.attachments]), [['Wann haben Sie geöffnet?', ['Foto.pdf']]]);
+
+  const page = html(await client.get('/konto/loeschen'));
+  const token = page.querySelector('main form input[name="_csrf"]')!.getAttribute('value')!;
+  const deleted = await client.post(page.querySelector('main form')!.getAttribute('action')!, { _csrf: token, confirm: 'ja' });
+  assert.equal(deleted.statusCode, 303);
+  const db = app.database.db;
+  assert.equal((await db.selectFrom('mailbox_threads').select('id').where('id', '=', generalId).execute()).length, 0, 'the general thread is gone');
+  assert.equal((await db.selectFrom('uploads').select('id').where('owner_kind', '=', 'mailbox-message').where('owner_id', 'in',
+    db.selectFrom('mailbox_messages').select('id').where('thread_id', '=', generalId)).execute()).length, 0);
+  const kept = await db.selectFrom('mailbox_threads').selectAll().where('id', '=', posted.threadId).executeTakeFirstOrThrow();
+  assert.equal(kept.account_id, null, 'the case thread stays with the authority, without the link to the account');
+});
