@@ -158,6 +158,9 @@ test('a reply with a forged or oversized file is refused with a field error and 
   const staffDownload = await staff.get(`/verwaltung/postfach/${posted.threadId}/anhaenge/${upload.id}`);
   assert.equal(staffDownload.statusCode, 200);
   assert.match(String(staffDownload.headers['content-disposition']), /^attachment/);
+  const preview = await staff.get(`/verwaltung/postfach/${posted.threadId}/anhaenge/${upload.id}?vorschau=1`);
+  assert.match(String(preview.headers['content-disposition']), /^inline/);
+  assert.match(String(preview.headers['content-security-policy']), /sandbox/);
   assert.equal(calls.retrieval.length, 0, 'the authority retrieving is no notification of the applicant');
 });
 

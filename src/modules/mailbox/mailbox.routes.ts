@@ -20,7 +20,7 @@ import { requireMailboxOwner, requireMailboxStaff } from './mailbox.policy.ts';
 import { attachmentParams, newThreadSchema, pageOf, replySchema, threadParams } from './mailbox.schemas.ts';
 import type { MailboxDeps, StaffThreadView } from './mailbox.types.ts';
 import { replyAsApplicant, startGeneralThread } from './post-from-applicant.ts';
-import { postToApplicant } from './post-to-applicant.ts';
+import { postToApplicant, type OutgoingAttachment } from './post-to-applicant.ts';
 import {
   listApplicantThreads, listStaffThreads, listThreadForStaff, markReadByAuthority, openThreadForApplicant, unreadCountForApplicant, unreadCountForTenant,
 } from './read-threads.ts';
@@ -49,12 +49,12 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
    * Validates the text fields and inspects the files of a posted message form; the files are only
    * looked at when the text is valid, and a refusal becomes the attachments field's error.
    */
-  async function readMessageForm<S extends z.ZodType>(req: FastifyRequest, schema: S): Promise<{ ok: true; value: z.infer<S>; files: Awaited<ReturnType<typeof receiveAttachments>> & { ok: true } } | ({ ok: false } & FormErrors)> {
+  async function readMessageForm<S extends z.ZodType>(req: FastifyRequest, schema: S): Promise<{ ok: true; value: z.infer<S>; files: OutgoingAttachment[] } | ({ ok: false } & FormErrors)> {
     const form = readMultipartForm(req);
     const result = validateForm(schema, form.fields, req.t);
     const files: ReceivedFile[] = form.files.filter((f) => f.fieldName === FILES_FIELD);
     const received = await receiveAttachments(files, deps.malwareScanner);
-    if (result.ok && received.ok) return { ok: true, value: result.value, files: received };
+    if (result.ok && received.ok) return { ok: true, value: result.value, files: received.files };
     const errors = result.ok ? emptyForm(Object.fromEntries(Object.entries(form.fields).map(([k, v]) => [k, Array.isArray(v) ? v[0] ?? '' : v]))) : result;
     const out: FormErrors = { errors: [...errors.errors], fieldErrors: { __prefix: `${req.t('form.errorPrefix')} `, ...errors.fieldErrors }, values: errors.values };
     delete out.values._csrf;
@@ -110,7 +110,7 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
       }, 400);
     }
     const { threadId } = await startGeneralThread(deps, {
-      owner: me.owner, tenantId: read.value.tenantId, subject: read.value.subject, body: read.value.text, trustLevel: me.citizen.level, attachments: read.files.files,
+      owner: me.owner, tenantId: read.value.tenantId, subject: read.value.subject, body: read.value.text, trustLevel: me.citizen.level, attachments: read.files,
     });
     return reply.redirect(`/postfach/${threadId}?gesendet=1`, 303);
   });
@@ -141,7 +141,7 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
     const read = await readMessageForm(req, replySchema);
     if (!read.ok) return renderCitizenThread(req, reply, params.data.threadId, read, 400);
     const sent = await replyAsApplicant(deps, {
-      owner: me.owner, threadId: params.data.threadId, body: read.value.text, trustLevel: me.citizen.level, attachments: read.files.files,
+      owner: me.owner, threadId: params.data.threadId, body: read.value.text, trustLevel: me.citizen.level, attachments: read.files,
     });
     if (!sent) throw new DomainError('NOT_FOUND');
     return reply.redirect(`/postfach/${params.data.threadId}?gesendet=1`, 303);
@@ -214,7 +214,7 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
     const read = await readMessageForm(req, replySchema);
     if (!read.ok) return renderStaffThread(req, reply, params.data.threadId, read, 400);
     await db.transaction().execute((tx) => postToApplicant(tx, deps, {
-      tenantId: staff.tenant.id, threadId: params.data.threadId, kind: 'message', senderStaffId: staff.account.id, body: read.value.text, attachments: read.files.files,
+      tenantId: staff.tenant.id, threadId: params.data.threadId, kind: 'message', senderStaffId: staff.account.id, body: read.value.text, attachments: read.files,
     }));
     return reply.redirect(`/verwaltung/postfach/${params.data.threadId}?gesendet=1`, 303);
   });
@@ -228,6 +228,8 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
     if (!thread) throw new DomainError('NOT_FOUND');
     const upload = await retrieveAttachment(deps, { tenantId: thread.tenant_id, threadId: thread.id, caseId: thread.case_id, uploadId: params.data.attachmentId, by: 'authority' });
     if (!upload) throw new DomainError('NOT_FOUND');
-    return sendDownload(reply, { fileName: upload.fileName, mediaType: upload.mediaType, bytes: upload.bytes, disposition: 'attachment' });
+    // `?vorschau=1`: shown in the browser (PDF, image), in the download's sandbox; otherwise saved.
+    const preview = (req.query as Record<string, unknown>).vorschau === '1';
+    return sendDownload(reply, { fileName: upload.fileName, mediaType: upload.mediaType, bytes: upload.bytes, disposition: preview ? 'inline' : 'attachment' });
   });
 }
