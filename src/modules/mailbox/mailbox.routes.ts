@@ -46,10 +46,10 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
   }
 
   /**
-   * Validates the text fields and inspects the files of a posted message form; the files are only
-   * looked at when the text is valid, and a refusal becomes the attachments field's error.
+   * Validates the text fields and inspects the files of a posted message form; a refused file
+   * becomes the attachments field's error. Nothing is stored here.
    */
-  async function readMessageForm<S extends z.ZodType>(req: FastifyRequest, schema: S): Promise<{ ok: true; value: z.infer<S>; files: OutgoingAttachment[] } | ({ ok: false } & FormErrors)> {
+  async function readMessageForm<S extends z.ZodType>(req: FastifyRequest, schema: S): Promise<{ ok: true; value: z.infer<S>; files: OutgoingAttachment[] } | ({ ok: false; filesAgain: boolean } & FormErrors)> {
     const form = readMultipartForm(req);
     const result = validateForm(schema, form.fields, req.t);
     const files: ReceivedFile[] = form.files.filter((f) => f.fieldName === FILES_FIELD);
@@ -62,11 +62,9 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
       const message = refusalText(req, received.refusal);
       out.errors.push({ field: FILES_FIELD, message });
       out.fieldErrors[FILES_FIELD] = message;
-    } else if (files.length > 0) {
-      // The browser cannot keep chosen files across a re-render: say so next to the field.
-      out.fieldErrors[FILES_FIELD] = req.t('mailbox.form.filesAgain');
     }
-    return { ok: false, ...out };
+    // The browser cannot keep chosen files across a re-render: good ones must be chosen again.
+    return { ok: false, ...out, filesAgain: received.ok && files.length > 0 };
   }
 
   // ---- Citizens ----------------------------------------------------------------------------
@@ -82,7 +80,7 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
     });
   });
 
-  async function renderNewThread(req: FastifyRequest, reply: FastifyReply, form: FormErrors, status: number) {
+  async function renderNewThread(req: FastifyRequest, reply: FastifyReply, form: FormErrors & { filesAgain?: boolean }, status: number) {
     const tenants = await listConnectedTenants(db);
     return reply.page(`${VIEWS}/citizen-new.njk`, {
       pageTitle: `${form.errors.length ? `${req.t('form.errorPrefix')} ` : ''}${req.t('mailbox.new.title')}`,
@@ -106,7 +104,7 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
       const message = req.t('mailbox.form.tenantRequired');
       return renderNewThread(req, reply, {
         errors: [{ field: 'tenantId', message }], fieldErrors: { __prefix: `${req.t('form.errorPrefix')} `, tenantId: message },
-        values: { subject: read.value.subject, text: read.value.text, tenantId: '' },
+        values: { subject: read.value.subject, text: read.value.text, tenantId: '' }, filesAgain: read.files.length > 0,
       }, 400);
     }
     const { threadId } = await startGeneralThread(deps, {
