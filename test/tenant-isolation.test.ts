@@ -15,6 +15,8 @@ import { html, TestClient } from './support/http.ts';
 import { logInStaff } from './support/staff.ts';
 import { addMembership, hashPassword, isStaffRoute, upsertStaffAccount } from '../src/modules/staff/index.ts';
 import { DEMO_PASSWORD } from '../src/demo/seed-demo-data.ts';
+import { postToApplicant, startGeneralThread } from '../src/modules/mailbox/index.ts';
+import { createTenantKeys } from '../src/platform/crypto/tenant-keys.ts';
 
 let app: TestApp;
 before(async () => { app = await createTestApp({ RATE_LIMIT_PER_MINUTE: '100000' }); });
@@ -30,6 +32,8 @@ interface Victim {
   staffId: string;
   mailId: string;
   formId: string;
+  threadId: string;
+  attachmentId: string;
 }
 
 /** Data of the victim tenant (München), each piece carrying the marker. */
@@ -51,7 +55,17 @@ async function seedVictim(): Promise<Victim> {
   // A form of the victim, not shared for reuse: another tenant may neither see nor adopt it.
   const form = await db.insertInto('forms').values({ owner_tenant_id: tenantId, slug: 'geheim', title: `${MARK} Formular` }).returning('id').executeTakeFirstOrThrow();
   await db.insertInto('form_versions').values({ form_id: form.id, version: 1, definition: JSON.stringify({ format: 1, title: { de: `${MARK} Formular` }, steps: [{ id: 's', title: { de: 'S' }, items: [{ kind: 'text', id: 't', text: { de: MARK } }] }] }) }).execute();
-  return { tenantId, procedureId: procedure.id, staffId, mailId, formId: form.id };
+  // A mailbox thread of the victim with a message from the applicant and the authority's answer with an attachment.
+  const tenantKeys = createTenantKeys(app.cipher);
+  const citizen = await db.insertInto('citizen_accounts').values({ bpk2_hash: `victim-${MARK}`, last_trust_level: 'substantiell' }).returning('id').executeTakeFirstOrThrow();
+  const { threadId } = await startGeneralThread({ db, tenantKeys }, {
+    owner: { accountId: citizen.id, organisationId: null }, tenantId, subject: `${MARK} Betreff`, body: `${MARK} Frage`, trustLevel: 'substantiell', attachments: [],
+  });
+  const { attachmentIds } = await db.transaction().execute((tx) => postToApplicant(tx, { tenantKeys, cipher: app.cipher, mail: app.mail, publicUrl: 'http://localhost' }, {
+    tenantId, threadId, kind: 'message', senderStaffId: staffId, body: `${MARK} Antwort`,
+    attachments: [{ fileName: `${MARK}.png`, mediaType: 'image/png', bytes: Buffer.from('89504e470d0a1a0a', 'hex') }],
+  }));
+  return { tenantId, procedureId: procedure.id, staffId, mailId, formId: form.id, threadId, attachmentId: attachmentIds[0]! };
 }
 
 /** Everything the victim tenant owns, to compare before and after the walk. */
@@ -68,6 +82,9 @@ async function snapshot(victim: Victim): Promise<string> {
     formVersions: await db.selectFrom('form_versions').innerJoin('forms', 'forms.id', 'form_versions.form_id').select(['form_versions.form_id', 'form_versions.version']).where('forms.owner_tenant_id', '=', victim.tenantId).execute(),
     applicationProcedures: await db.selectFrom('application_procedures').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('online_procedure_id').execute(),
     awards: await db.selectFrom('digitales_amt_awards').selectAll().where('tenant_id', '=', victim.tenantId).execute(),
+    mailboxThreads: await db.selectFrom('mailbox_threads').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
+    mailboxMessages: await db.selectFrom('mailbox_messages').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
+    uploads: await db.selectFrom('uploads').select(['id', 'owner_kind', 'owner_id', 'sha256']).where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
     staff: await db.selectFrom('staff_accounts').select(['id', 'email', 'display_name', 'password_hash', 'totp_secret_enc']).where('id', '=', victim.staffId).execute(),
   });
 }
@@ -86,6 +103,8 @@ function params(victim: Victim): Record<string, { value: string; owned: boolean 
     tenantId: { value: victim.tenantId, owned: true },
     id: { value: victim.mailId, owned: true },
     token: { value: randomBytes(32).toString('base64url'), owned: true }, // an invitation token is the credential itself
+    threadId: { value: victim.threadId, owned: true },
+    attachmentId: { value: victim.attachmentId, owned: true },
   };
 }
 
