@@ -13,7 +13,7 @@ import { accessibilityRoutes } from './modules/accessibility/index.ts';
 import { applicationsRoutes, applicationsSchedules, createExpireDraftsJob, createReceiptJob, registerApplicationPayments, registerApplicationsPersonalData } from './modules/applications/index.ts';
 import { formLibraryRoutes, storeImportedForm } from './modules/form-library/index.ts';
 import { mailboxRoutes, registerMailboxPersonalData, type MailboxDeps, type MailboxHooks } from './modules/mailbox/index.ts';
-import { caseOpener, casesJobs, casesRoutes, deriveApplicantTermKey, recordApplicantMessage, recordRetrieval, type CasesDeps } from './modules/cases/index.ts';
+import { caseOpener, casesJobs, casesRoutes, deriveApplicantTermKey, recordApplicantMessage, recordRetrieval, registerDecisionFeePayments, type CasesDeps } from './modules/cases/index.ts';
 import type { SubmissionListener } from './modules/applications/index.ts';
 import { createSealKeyStore } from './platform/pdf/index.ts';
 import { apiRoutes } from './modules/api/index.ts';
@@ -124,6 +124,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const onSubmitted: SubmissionListener[] = [caseOpener(casesDeps)];
   // A paid fee submits its application (payment outcome job).
   registerApplicationPayments({ db, cipher, mail, receiptJob, publicUrl, onSubmitted });
+  // A fee set in a decision, once paid, is noted on the case.
+  registerDecisionFeePayments();
   const caseJobs = casesJobs(mail, { ...config.cases, publicUrl });
   const payments = createPaymentsRuntime(config, cipher, log.child({ component: 'payments' }));
   const paymentJobs = paymentsJobs(config, payments);

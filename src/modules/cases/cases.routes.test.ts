@@ -211,3 +211,24 @@ test('request for information, reply in the mailbox, sealed decision, retrieval 
   assert.equal(close.statusCode, 303);
   assert.equal((await caseStatus(id)).caseStatus, 'closed');
 });
+
+test('the applicant withdraws an application in processing; afterwards the authority can only close it', async () => {
+  const applicant = await citizen('U07');
+  const { id } = await submitDogTax(app, applicant, 'Nala');
+  assert.match(html(await applicant.get(`/antraege/${id}`)).querySelector('main')!.text, /Antrag zurückziehen/);
+  const withdrawn = await applicant.submit(`/antraege/${id}/zurueckziehen`, {}, `/antraege/${id}/zurueckziehen`);
+  assert.equal(withdrawn.statusCode, 303);
+  assert.equal((await caseStatus(id)).caseStatus, 'withdrawn');
+  const events = await app.database.db.selectFrom('application_events').select(['status', 'actor_type', 'trust_level']).where('application_id', '=', id).orderBy('id').execute();
+  assert.deepEqual(events.at(-1), { status: 'withdrawn', actor_type: 'citizen', trust_level: 'substantiell' });
+  const twice = await applicant.get(`/antraege/${id}/zurueckziehen`);
+  assert.match(html(twice).querySelector('main')!.text, /kann der Antrag nicht mehr zurückgezogen werden/);
+
+  const staff = await caseworker();
+  const page = `/verwaltung/vorgaenge/${id}`;
+  const buttons = html(await staff.get(page)).querySelectorAll(`form[action="${page}/status"] button`).map((b) => b.getAttribute('value'));
+  assert.deepEqual(buttons, ['closed']);
+  // Another person cannot withdraw (or even see) it.
+  const stranger = await citizen('U05');
+  assert.equal((await stranger.get(`/antraege/${id}/zurueckziehen`)).statusCode, 404);
+});
