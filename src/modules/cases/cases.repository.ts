@@ -357,3 +357,12 @@ export async function listCasesClosedBefore(db: Db, before: Date, limit: number)
   const rows = await db.selectFrom('cases').select(['id', 'tenant_id', 'reference']).where('closed_at', '<', before).orderBy('closed_at').limit(limit).execute();
   return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, reference: r.reference }));
 }
+
+export async function listDecisionsForReencryption(db: Db, tenantId: string, belowVersion: number, limit: number): Promise<{ id: string; caseId: string; bodyEnc: Uint8Array }[]> {
+  const rows = await db.selectFrom('decisions').select(['id', 'case_id', 'body_enc']).where('tenant_id', '=', tenantId).where('key_version', '<', belowVersion).limit(limit).execute();
+  return rows.map((r) => ({ id: r.id, caseId: r.case_id, bodyEnc: r.body_enc }));
+}
+
+export async function replaceDecisionBody(db: Db, tenantId: string, id: string, bodyEnc: Uint8Array, keyVersion: number): Promise<void> {
+  await db.updateTable('decisions').set({ body_enc: bodyEnc, key_version: keyVersion }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}

@@ -13,3 +13,4 @@ export type { InboxFilter, InboxItem, CaseRow } from './cases.repository.ts';
 export { CASE_STATUSES, OPEN_STATUSES, workflowNamed } from './workflow.ts';
 export type { CaseActorKind, WorkflowName } from './workflow.ts';
 export { registerDecisionFeePayments, CASE_FEE_PAYABLE } from './pay-decision-fee.ts';
+export { reencryptCaseData } from './reencrypt-case-data.ts';
