@@ -1,6 +1,7 @@
 /** German UI text of the cases module (the reference catalog). */
 export const casesMessagesDe = {
   'cases.home.link': 'Posteingang: eingegangene Anträge bearbeiten',
+  'cases.home.mailbox': 'Postfach der Behörde: Nachrichten von Antragstellenden',
   'cases.inbox.title': 'Vorgänge',
   'cases.inbox.tenant': 'Posteingang von {name}',
   'cases.inbox.count': '{count} Vorgänge',

@@ -3,6 +3,7 @@ import type { casesMessagesDe } from './messages.de.ts';
 /** English UI text of the cases module: every German key must be here. */
 export const casesMessagesEn: Record<keyof typeof casesMessagesDe, string> = {
   'cases.home.link': 'Inbox: process received applications',
+  'cases.home.mailbox': 'The authority\'s mailbox: messages from applicants',
   'cases.inbox.title': 'Cases',
   'cases.inbox.tenant': 'Inbox of {name}',
   'cases.inbox.count': '{count} cases',
