@@ -126,7 +126,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerApplicationPayments({ db, cipher, mail, receiptJob, publicUrl, onSubmitted });
   // A fee set in a decision, once paid, is noted on the case.
   registerDecisionFeePayments();
-  const caseJobs = casesJobs(mail, { ...config.cases, publicUrl });
+  const caseJobs = casesJobs(mail, mailboxDeps, { ...config.cases, publicUrl });
   const payments = createPaymentsRuntime(config, cipher, log.child({ component: 'payments' }));
   const paymentJobs = paymentsJobs(config, payments);
   const worker = createWorker({

@@ -6,7 +6,8 @@ import { html, TestClient } from '../../../test/support/http.ts';
 import { logInCitizen } from '../../../test/support/saml-citizen-login.ts';
 import { logInStaff } from '../../../test/support/staff.ts';
 import { listCaseTrail, verifyCaseTrail } from '../case-trail/index.ts';
-import { deleteExpiredCases, sendDeadlineReminders } from './cases.jobs.ts';
+import { deleteExpiredCases, sendDeadlineReminders, sendRequestReminders } from './cases.jobs.ts';
+import { noMalwareScanner } from '../../platform/uploads/index.ts';
 import { reencryptCaseData } from './reencrypt-case-data.ts';
 import { createTenantKeys } from '../../platform/crypto/tenant-keys.ts';
 
@@ -98,4 +99,20 @@ test('after a key rotation, notes and decision texts move to the new key version
   const after = html(await staff.get(page)).querySelector('main')!.text;
   assert.match(after, /Vermerk vor der Rotation/);
   assert.match(html(await staff.get(`${page}/bescheid`)).querySelector('textarea[name="body"]')!.text, /Rechtsbehelfsbelehrung/);
+});
+
+test('an open request for information reminds the applicant once in the mailbox before it falls due', async () => {
+  const db = app.database.db;
+  const { id } = await submittedCase('U07', 'Erinnerung');
+  const staff = (await logInStaff(app, CASEWORKER)).client;
+  const page = `/verwaltung/vorgaenge/${id}`;
+  const due = new Date(Date.now() + 2 * DAY).toISOString().slice(0, 10).split('-').reverse().join('.');
+  assert.equal((await staff.submit(`${page}/nachforderung`, { text: 'Bitte Nachweis der Haftpflichtversicherung.', dueDate: due }, `${page}/nachforderung`)).statusCode, 303);
+  const mailbox = { db, cipher: app.cipher, tenantKeys: createTenantKeys(app.cipher), mail: app.mail, publicUrl: 'http://localhost', malwareScanner: noMalwareScanner, hooks: app.mailboxHooks };
+  assert.ok(await sendRequestReminders(db, mailbox) >= 1);
+  assert.equal(await sendRequestReminders(db, mailbox), 0, 'once');
+  const notices = await db.selectFrom('mailbox_messages').innerJoin('mailbox_threads', 'mailbox_threads.id', 'mailbox_messages.thread_id')
+    .select(['mailbox_messages.kind']).where('mailbox_threads.case_id', '=', id).execute();
+  assert.deepEqual(notices.map((n) => n.kind), ['information_request', 'notice']);
+  assert.equal((await listCaseTrail(db, (await db.selectFrom('cases').select('tenant_id').where('id', '=', id).executeTakeFirstOrThrow()).tenant_id, id)).at(-1)!.action, 'case.request_reminder');
 });

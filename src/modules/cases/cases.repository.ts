@@ -281,6 +281,20 @@ export async function claimReminder(tx: Tx, caseId: string): Promise<boolean> {
   return row !== undefined;
 }
 
+/** Open requests for information due before `until` whose applicant was not reminded yet. */
+export async function listRequestsDueSoon(db: Db, until: Date, limit: number): Promise<{ id: string; tenantId: string; caseId: string; dueAt: Date }[]> {
+  const rows = await db.selectFrom('information_requests').select(['id', 'tenant_id', 'case_id', 'due_at'])
+    .where('status', '=', 'open').where('due_at', '<', until).where('reminder_sent_at', 'is', null).orderBy('due_at').limit(limit).execute();
+  return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, caseId: r.case_id, dueAt: r.due_at }));
+}
+
+/** Claims the reminder of a request once (a second worker finds it claimed). */
+export async function claimRequestReminder(tx: Tx, requestId: string): Promise<boolean> {
+  const row = await tx.updateTable('information_requests').set({ reminder_sent_at: sql<Date>`now()` })
+    .where('id', '=', requestId).where('reminder_sent_at', 'is', null).where('status', '=', 'open').returning('id').executeTakeFirst();
+  return row !== undefined;
+}
+
 // --- decisions ------------------------------------------------------------------------------------
 
 export interface DecisionRow {

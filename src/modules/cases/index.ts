@@ -6,7 +6,7 @@ export { changeCaseStatus } from './change-case-status.ts';
 export type { ChangeStatusInput, ChangeStatusResult } from './change-case-status.ts';
 export { issueDecision, issueIntegrationDecision, recordRetrieval } from './issue-decision.ts';
 export { recordApplicantMessage, requestInformation } from './request-information.ts';
-export { casesJobs, deleteExpiredCases, sendDeadlineReminders } from './cases.jobs.ts';
+export { casesJobs, deleteExpiredCases, sendDeadlineReminders, sendRequestReminders } from './cases.jobs.ts';
 export { deriveApplicantTermKey } from './applicant-terms.ts';
 export { listInbox, findCase } from './cases.repository.ts';
 export type { InboxFilter, InboxItem, CaseRow } from './cases.repository.ts';

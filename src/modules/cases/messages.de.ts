@@ -167,6 +167,7 @@ export const casesMessagesDe = {
   'cases.trail.case.information_requested': 'Nachforderung gesendet',
   'cases.trail.case.information_provided': 'Nachforderung beantwortet',
   'cases.trail.case.applicant_message': 'Nachricht der Antragstellenden',
+  'cases.trail.case.request_reminder': 'Erinnerung an die Frist der Nachforderung',
   'cases.trail.case.deadline_reminder': 'Erinnerung an die Frist',
   'cases.trail.decision.issued': 'Bescheid erlassen',
   'cases.trail.decision.notified': 'Bescheid abgerufen (Bekanntgabe)',

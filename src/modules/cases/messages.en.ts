@@ -169,6 +169,7 @@ export const casesMessagesEn: Record<keyof typeof casesMessagesDe, string> = {
   'cases.trail.case.information_requested': 'Information requested',
   'cases.trail.case.information_provided': 'Information provided',
   'cases.trail.case.applicant_message': 'Message from the applicant',
+  'cases.trail.case.request_reminder': 'Reminder of the request\'s deadline',
   'cases.trail.case.deadline_reminder': 'Deadline reminder',
   'cases.trail.decision.issued': 'Decision issued',
   'cases.trail.decision.notified': 'Decision retrieved (notification)',
