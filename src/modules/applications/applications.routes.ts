@@ -5,6 +5,7 @@
  * id is "not found". A procedure that needs a higher trust level sends the person to log in again
  * at that level (step-up) and back to the same page.
  */
+import { applicationsApiRoutes } from './applications.api.ts';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -65,6 +66,7 @@ function messageText(message: FieldError['message'], req: FastifyRequest): strin
 
 
 export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  await app.register(applicationsApiRoutes, deps);
   const { db, cipher, config } = deps;
   const baseUrlOf = (req: FastifyRequest) => config.publicUrl ?? `${req.protocol}://${req.host}`;
 
