@@ -139,4 +139,5 @@ export const apiMessagesDe = {
   'api.applications.invalid.text': 'Einige Angaben fehlen oder sind ungültig; invalidParams nennt jedes Feld.',
   'api.applications.payment.title': 'Gebühr zuerst bezahlen',
   'api.applications.payment.text': 'Dieser Antrag wird erst nach Zahlung der Gebühr eingereicht.',
+  'api.applications.files.none': 'Senden Sie mindestens eine Datei, benannt nach dem Pfad des Dateifelds.',
 } as const;

@@ -138,4 +138,5 @@ export const apiMessagesEn: Record<keyof typeof apiMessagesDe, string> = {
   'api.applications.invalid.text': 'Some answers are missing or invalid; invalidParams names each field.',
   'api.applications.payment.title': 'Pay the fee first',
   'api.applications.payment.text': 'This application is submitted only once its fee is paid.',
+  'api.applications.files.none': 'Send at least one file, named by the path of its file field.',
 };

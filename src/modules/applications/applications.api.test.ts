@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { renderPdf } from '../../platform/pdf/index.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { COBURG, procedureId } from '../../../test/support/dog-tax.ts';
-import { html, TestClient } from '../../../test/support/http.ts';
+import { html, multipartBody, TestClient } from '../../../test/support/http.ts';
 import { logInCitizen } from '../../../test/support/saml-citizen-login.ts';
 
 let app: TestApp;
@@ -60,6 +61,21 @@ test('a mobile app fills in and submits an application through the API with the 
   assert.equal((await api('GET', `/api/v1/applications/${id}`, token)).body.answers.vornamen, 'Manfred');
   const shape = await api('PUT', `/api/v1/applications/${id}/steps/halter`, token, { values: { familienname: { a: [1, { b: 2 }] } } });
   assert.equal(shape.status, 400);
+
+  // Evidence: a reduction asks for a document; a script named .pdf is refused, a real PDF is kept.
+  await api('PUT', `/api/v1/applications/${id}/steps/ermaessigung`, token, { values: { ermaessigung_beantragt: true } });
+  const upload = async (fileName: string, bytes: Buffer) => {
+    const { body, contentType } = multipartBody({}, [{ field: 'ermaessigung_nachweis', fileName, type: 'application/pdf', bytes }]);
+    const res = await app.server.inject({ method: 'POST', url: `/api/v1/applications/${id}/steps/ermaessigung/files`, payload: body, headers: { 'content-type': contentType, authorization: `Bearer ${token}` } });
+    return { status: res.statusCode, body: JSON.parse(res.body) };
+  };
+  const forgedFile = await upload('bescheid.pdf', Buffer.from('#!/bin/sh\nrm -rf /\n'));
+  assert.equal(forgedFile.status, 422);
+  assert.deepEqual(forgedFile.body.invalidParams.map((p: { name: string; code: string }) => [p.name, p.code]), [['ermaessigung_nachweis', 'type-not-allowed']]);
+  const pdf = Buffer.from(await renderPdf({ title: 'Nachweis', author: 'Test', blocks: [{ kind: 'paragraph', text: 'Bescheinigung' }] }));
+  const kept = await upload('nachweis.pdf', pdf);
+  assert.equal(kept.status, 201, JSON.stringify(kept.body));
+  assert.deepEqual(kept.body.files.map((f: { path: string; fileName: string; mediaType: string }) => [f.path, f.fileName, f.mediaType]), [['ermaessigung_nachweis', 'nachweis.pdf', 'application/pdf']]);
 
   for (const [step, values, next] of [['halter', HOLDER, 'hundeangaben'], ['hundeangaben', DOGS, 'ermaessigung'], ['ermaessigung', { ermaessigung_beantragt: false }, 'zahlung'], ['zahlung', { lastschrift: false }, null]] as const) {
     const saved = await api('PUT', `/api/v1/applications/${id}/steps/${step}`, token, { values });

@@ -1,7 +1,8 @@
 /**
  * The applications API for mobile apps (`/api/v1/applications`): start an application, save a
  * step, read it with its history, submit — with the pages' use cases and the form engine's
- * validation, so the API refuses exactly what the pages refuse. A person authenticates with an
+ * validation, so the API refuses exactly what the pages refuse; evidence is uploaded per step
+ * (multipart, checked by content). A person authenticates with an
  * access token from their account page (`Authorization: Bearer`), which carries the trust level
  * of the login that created it. Errors are application/problem+json; invalid answers answer 422
  * naming each field by its path in the answers (`hunde.0.rasse`).
@@ -10,7 +11,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../../app-deps.ts';
 import { DomainError } from '../../platform/http/errors.ts';
-import { localize, readStepAnswers, validateStep, visibleSteps, type Answers, type FieldError } from '../forms/index.ts';
+import { collectFiles, FIELD_PREFIX, localize, readStepAnswers, validateStep, visibleSteps, type Answers, type FieldError } from '../forms/index.ts';
+import { multipartRouteConfig, readMultipartForm } from '../../platform/http/multipart.ts';
+import { attachUploads, DEFAULT_FILE_BYTES } from './attach-uploads.ts';
 import { authenticateApiCitizen, meetsLevel, type ApiCitizen } from '../identity/index.ts';
 import { findOwnApplication, findProcedure, listEvents, listOwnApplications, type ApplicationOwner, type ApplicationRow } from './applications.repository.ts';
 import { loadFormVersion } from './load-form.ts';
@@ -140,6 +143,33 @@ export async function applicationsApiRoutes(app: FastifyInstance, deps: AppDeps)
     }
     reply.header('cache-control', 'no-store');
     return { saved: true, nextStep: next?.id ?? null, complete: next === undefined };
+  });
+
+  // Evidence for a step's file fields: multipart, each part named by the field's path in the answers
+  // (`ermaessigung_nachweis`, `hunde.0.erlaubnis`); checked by content, scanned, stored encrypted.
+  app.post('/api/v1/applications/:id/steps/:stepId/files', { config: multipartRouteConfig({ maxFileBytes: DEFAULT_FILE_BYTES, maxFiles: 10 }) }, async (req, reply) => {
+    const { who, application } = await own(req);
+    const params = stepParams.safeParse(req.params);
+    if (!params.success) throw new DomainError('NOT_FOUND');
+    if (application.status !== 'draft') return problem(req, reply, { status: 409, code: 'ALREADY_SUBMITTED', title: req.t('api.applications.submitted.title'), detail: req.t('api.applications.submitted.text') });
+    const definition = await loadFormVersion(db, application.formId, application.formVersion);
+    const answers = answersOf(application);
+    if (!visibleSteps(definition, answers).some((s) => s.id === params.data.stepId)) throw new DomainError('NOT_FOUND');
+    const form = readMultipartForm(req);
+    const files = form.files.map((f) => ({ ...f, fieldName: `${FIELD_PREFIX}.${f.fieldName}` }));
+    if (files.length === 0) {
+      return problem(req, reply, { status: 400, code: 'BAD_REQUEST', title: req.t('error.badRequest.title'), detail: req.t('error.badRequest.text'), invalidParams: [{ name: '(body)', reason: req.t('api.applications.files.none') }] });
+    }
+    const uploadErrors = await attachUploads({ db, tenantKeys: deps.tenantKeys, scanner: deps.malwareScanner }, {
+      definition, stepId: params.data.stepId, tenantId: application.tenantId, applicationId: application.id, answers, files,
+    });
+    await saveStep({ db, cipher, draftRetentionDays: config.applications.draftRetentionDays }, { application, answers, currentStep: application.currentStep ?? params.data.stepId, trustLevel: who.level });
+    if (uploadErrors.length > 0) {
+      return problem(req, reply, { status: 422, code: 'INVALID_FILES', title: req.t('api.applications.invalid.title'), detail: req.t('api.applications.invalid.text'),
+        invalidParams: uploadErrors.map((e) => ({ name: e.fieldId.replace(/^f\./, ''), reason: localize(e.message, req.locale), code: e.code })) });
+    }
+    reply.code(201).header('cache-control', 'no-store');
+    return { files: collectFiles(definition, answers).map((f) => ({ path: f.fieldId.replace(/^f\./, ''), ...f.file })) };
   });
 
   app.post('/api/v1/applications/:id/submission', async (req, reply) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import { createSealKeyStore, isSealValid, verifyPdfSeal } from '../../platform/pdf/index.ts';
+import { createSealKeyStore, isSealValid, renderPdf, verifyPdfSeal } from '../../platform/pdf/index.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { submitDogTax } from '../../../test/support/dog-tax.ts';
 import { html, TestClient } from '../../../test/support/http.ts';
@@ -18,7 +18,6 @@ before(async () => { app = await createTestApp({ RATE_LIMIT_PER_MINUTE: '100000'
 after(async () => app.dispose());
 
 const CASEWORKER = 'sachbearbeitung@coburg.demo.digitales-amt.de';
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 
 async function citizen(person = 'U02'): Promise<TestClient> {
   const client = new TestClient(app.server);
@@ -140,7 +139,8 @@ test('request for information, reply in the mailbox, sealed decision, retrieval 
   assert.ok(threadLink, 'a case thread in the mailbox');
   assert.match(html(await applicant.get(threadLink)).querySelector('main')!.text, /Impfpass/);
   assert.doesNotMatch(html(await applicant.get('/konto')).querySelector('.site-nav')!.text, /ungelesen/, 'read once opened');
-  const reply = await applicant.submitMultipart(threadLink, [{ field: 'dateien', name: 'impfpass.pdf', type: 'application/pdf', content: PDF }], { text: 'Anbei der Impfpass.' });
+  const pdfFile = Buffer.from(await renderPdf({ title: 'Impfpass', author: 'Tierarzt', blocks: [{ kind: 'paragraph', text: 'Tollwutimpfung 2026' }] }));
+  const reply = await applicant.submitMultipart(threadLink, [{ field: 'anhaenge', name: 'impfpass.pdf', type: 'application/pdf', content: pdfFile }], { text: 'Anbei der Impfpass.' });
   assert.equal(reply.statusCode, 303, reply.body.slice(0, 400));
   const answered = await caseStatus(id);
   assert.equal(answered.caseStatus, 'in_progress');
@@ -153,6 +153,11 @@ test('request for information, reply in the mailbox, sealed decision, retrieval 
   // The case page shows the reply; looking at it clears the marker.
   const casePage = html(await staff.get(page));
   assert.match(casePage.querySelector('.messages')!.text, /Anbei der Impfpass/);
+  const replyFile = casePage.querySelectorAll('.messages a').find((a) => a.text.includes('impfpass.pdf'));
+  assert.ok(replyFile, 'the document sent with the reply is on the case page');
+  const download = await staff.get(replyFile.getAttribute('href')!);
+  assert.equal(download.statusCode, 200);
+  assert.match(String(download.headers['content-disposition']), /^attachment/);
   assert.equal((await caseStatus(id)).answered_at, null);
 
   // The decision: proposed from the template with the case data, edited, issued once.
