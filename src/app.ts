@@ -15,6 +15,7 @@ import { formLibraryRoutes, storeImportedForm } from './modules/form-library/ind
 import { createSealKeyStore } from './platform/pdf/index.ts';
 import { apiRoutes } from './modules/api/index.ts';
 import { catalogEditorRoutes } from './modules/catalog-editor/index.ts';
+import { caseDeliveryRoutes, createCaseDeliveryJob, fachverfahrenApiRoutes } from './modules/case-delivery/index.ts';
 import { identityCleanupJob, identityRoutes, identitySchedules, registerCitizenIdentity } from './modules/identity/index.ts';
 import { digitalesAmtEvaluateJob, digitalesAmtRoutes, digitalesAmtSchedules } from './modules/digitales-amt/index.ts';
 import { catalogRoutes, importCatalogIfEmpty } from './modules/catalog/index.ts';
@@ -107,9 +108,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerApplicationPayments({ db, cipher, mail, receiptJob, publicUrl: config.publicUrl ?? `http://localhost:${config.port}` });
   const payments = createPaymentsRuntime(config, cipher, log.child({ component: 'payments' }));
   const paymentJobs = paymentsJobs(config, payments);
+  const tenantKeys = createTenantKeys(cipher);
+  const caseDeliveryJob = createCaseDeliveryJob({ cipher, tenantKeys });
   const worker = createWorker({
     db,
-    definitions: [mail.sendJob, digitalesAmtEvaluateJob, identityCleanupJob, receiptJob, expireDraftsJob, ...paymentJobs.definitions],
+    definitions: [mail.sendJob, digitalesAmtEvaluateJob, identityCleanupJob, receiptJob, expireDraftsJob, caseDeliveryJob, ...paymentJobs.definitions],
     schedules: [...maintenanceJobs(), ...digitalesAmtSchedules(), ...identitySchedules(), ...applicationsSchedules(expireDraftsJob), ...paymentJobs.schedules],
     pollMs: config.workerPollMs,
     log: log.child({ component: 'worker' }),
@@ -141,7 +144,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(municipalityRoutes, { db });
   await server.register(catalogRoutes, { db, config, catalogCache });
   const deps: AppDeps = {
-    config, database, db, cipher, mail, catalogCache, sealKeys, tenantKeys: createTenantKeys(cipher), malwareScanner: createMalwareScanner(config.uploads),
+    config, database, db, cipher, mail, catalogCache, sealKeys, tenantKeys, malwareScanner: createMalwareScanner(config.uploads),
     jobs: { receipt: receiptJob }, payments,
   };
   await server.register(digitalesAmtRoutes, deps);
@@ -154,6 +157,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(apiRoutes, deps);
   await server.register(applicationsRoutes, deps);
   await server.register(formLibraryRoutes, deps);
+  await server.register(caseDeliveryRoutes, deps);
+  await server.register(fachverfahrenApiRoutes, deps);
   await server.register(paymentsRoutes, { ...deps, simulatorJobs: paymentJobs.simulator });
   await server.register(identityRoutes, deps);
   await server.register(documentVerificationRoutes, { sealKeys });

@@ -7,6 +7,7 @@ import { identityMessagesEn } from '../../modules/identity/messages.en.ts';
 import { formsMessagesEn } from '../../modules/forms/messages.en.ts';
 import { paymentsMessagesEn } from '../../modules/payments/messages.en.ts';
 import { documentVerificationMessagesEn } from '../../modules/document-verification/messages.en.ts';
+import { caseDeliveryMessagesEn } from '../../modules/case-delivery/messages.en.ts';
 import { digitalesAmtMessagesEn } from '../../modules/digitales-amt/messages.en.ts';
 import { responsibilityAdminMessagesEn } from '../../modules/responsibility-admin/messages.en.ts';
 import { staffMessagesEn } from '../../modules/staff/messages.en.ts';
@@ -26,6 +27,7 @@ export const en: Record<keyof typeof de, string> = {
   ...paymentsMessagesEn,
   ...staffMessagesEn,
   ...documentVerificationMessagesEn,
+  ...caseDeliveryMessagesEn,
   'site.name': 'Digitales Amt Bavaria',
   'site.home': 'Home',
 
