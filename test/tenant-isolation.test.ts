@@ -30,6 +30,8 @@ interface Victim {
   staffId: string;
   mailId: string;
   formId: string;
+  targetId: string;
+  clientId: string;
 }
 
 /** Data of the victim tenant (München), each piece carrying the marker. */
@@ -51,7 +53,10 @@ async function seedVictim(): Promise<Victim> {
   // A form of the victim, not shared for reuse: another tenant may neither see nor adopt it.
   const form = await db.insertInto('forms').values({ owner_tenant_id: tenantId, slug: 'geheim', title: `${MARK} Formular` }).returning('id').executeTakeFirstOrThrow();
   await db.insertInto('form_versions').values({ form_id: form.id, version: 1, definition: JSON.stringify({ format: 1, title: { de: `${MARK} Formular` }, steps: [{ id: 's', title: { de: 'S' }, items: [{ kind: 'text', id: 't', text: { de: MARK } }] }] }) }).execute();
-  return { tenantId, procedureId: procedure.id, staffId, mailId, formId: form.id };
+  // A delivery target and an API client of the victim (case-delivery): another tenant may neither see nor change them.
+  const target = await db.insertInto('case_delivery_targets').values({ tenant_id: tenantId, kind: 'webhook', name: `${MARK} Fachverfahren`, url: `https://${MARK.toLowerCase()}.example/hook`, secret_enc: 'x' }).returning('id').executeTakeFirstOrThrow();
+  const client = await db.insertInto('integration_clients').values({ tenant_id: tenantId, name: `${MARK} Zugang`, token_hash: randomBytes(32).toString('hex') }).returning('id').executeTakeFirstOrThrow();
+  return { tenantId, procedureId: procedure.id, staffId, mailId, formId: form.id, targetId: target.id, clientId: client.id };
 }
 
 /** Everything the victim tenant owns, to compare before and after the walk. */
@@ -68,6 +73,8 @@ async function snapshot(victim: Victim): Promise<string> {
     formVersions: await db.selectFrom('form_versions').innerJoin('forms', 'forms.id', 'form_versions.form_id').select(['form_versions.form_id', 'form_versions.version']).where('forms.owner_tenant_id', '=', victim.tenantId).execute(),
     applicationProcedures: await db.selectFrom('application_procedures').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('online_procedure_id').execute(),
     awards: await db.selectFrom('digitales_amt_awards').selectAll().where('tenant_id', '=', victim.tenantId).execute(),
+    deliveryTargets: await db.selectFrom('case_delivery_targets').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
+    integrationClients: await db.selectFrom('integration_clients').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
     staff: await db.selectFrom('staff_accounts').select(['id', 'email', 'display_name', 'password_hash', 'totp_secret_enc']).where('id', '=', victim.staffId).execute(),
   });
 }
@@ -86,6 +93,8 @@ function params(victim: Victim): Record<string, { value: string; owned: boolean 
     tenantId: { value: victim.tenantId, owned: true },
     id: { value: victim.mailId, owned: true },
     token: { value: randomBytes(32).toString('base64url'), owned: true }, // an invitation token is the credential itself
+    targetId: { value: victim.targetId, owned: true },
+    clientId: { value: victim.clientId, owned: true },
   };
 }
 

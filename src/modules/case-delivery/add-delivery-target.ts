@@ -29,7 +29,7 @@ export async function addDeliveryTarget(db: Db, cipher: FieldCipher, actor: Admi
   const secret = input.kind === 'webhook' ? (generatedSecret ?? input.secret) : null;
   const targetId = await db.transaction().execute(async (tx) => {
     const id = await insertTarget(tx, actor.tenantId, {
-      kind: input.kind, name: input.name, url: input.url, procedureId: input.procedureId || null,
+      kind: input.kind, name: input.targetName, url: input.url, procedureId: input.procedureId || null,
       secretEnc: secret ? cipher.encrypt(secret) : null,
       destinationId: input.kind === 'fit_connect' ? input.destinationId : null,
       encryptionJwk: input.kind === 'fit_connect' ? publicJwkOf(input.jwk) : null,

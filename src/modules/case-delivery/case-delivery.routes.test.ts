@@ -41,7 +41,7 @@ test('the page is for tenant administrators only', async () => {
 });
 
 test('a bad target re-renders with 400, an error summary linking to each field and the values kept', async () => {
-  const res = await admin.submit(PAGE, { kind: 'webhook', name: 'Bauamt-Software', url: 'http://fachverfahren.example.org/eingang', secret: 'zu-kurz' }, '/verwaltung/anbindungen/ziele');
+  const res = await admin.submit(PAGE, { kind: 'webhook', targetName: 'Bauamt-Software', url: 'http://fachverfahren.example.org/eingang', secret: 'zu-kurz' }, '/verwaltung/anbindungen/ziele');
   assert.equal(res.statusCode, 400);
   const doc = html(res);
   const links = doc.querySelectorAll('.error-summary a').map((a) => [a.getAttribute('href'), a.text]);
@@ -49,12 +49,12 @@ test('a bad target re-renders with 400, an error summary linking to each field a
     ['#url', 'Geben Sie eine gültige https-Adresse ein (oder http an 127.0.0.1 oder localhost)'],
     ['#secret', 'Das Geheimnis muss 32 bis 500 Zeichen lang sein'],
   ]);
-  assert.equal(doc.querySelector('#name')?.getAttribute('value'), 'Bauamt-Software');
+  assert.equal(doc.querySelector('#targetName')?.getAttribute('value'), 'Bauamt-Software');
   assert.equal(doc.querySelector('#url')?.getAttribute('aria-invalid'), 'true');
   assert.equal(doc.querySelector('#secret')?.getAttribute('value'), '', 'a secret is never echoed back');
 
   const fit = async (jwk: string, destinationId = 'b5e1a0a2-0f5e-4c3e-9a0b-6a8e3c2d1f00') => {
-    const r = await admin.submit(PAGE, { kind: 'fit_connect', name: 'FIT', url: 'https://zustellung.example.org', destinationId, jwk }, '/verwaltung/anbindungen/ziele');
+    const r = await admin.submit(PAGE, { kind: 'fit_connect', targetName: 'FIT', url: 'https://zustellung.example.org', destinationId, jwk }, '/verwaltung/anbindungen/ziele');
     assert.equal(r.statusCode, 400);
     return html(r).querySelectorAll('.error-summary a').map((a) => `${a.getAttribute('href')} ${a.text}`);
   };
@@ -81,7 +81,7 @@ test('addresses: https everywhere; http only to this machine and never in produc
 });
 
 test('a webhook target without a secret gets one, shown once; it is stored encrypted', async () => {
-  const res = await admin.submit(PAGE, { kind: 'webhook', name: 'Bauamt-Software', url: 'https://bauamt.example.org/eingang', secret: '' }, '/verwaltung/anbindungen/ziele');
+  const res = await admin.submit(PAGE, { kind: 'webhook', targetName: 'Bauamt-Software', url: 'https://bauamt.example.org/eingang', secret: '' }, '/verwaltung/anbindungen/ziele');
   assert.equal(res.statusCode, 200);
   const secret = html(res).querySelector('code.secret')?.text ?? '';
   assert.match(secret, /^[\w-]{43}$/);
@@ -99,7 +99,7 @@ test('a FIT-Connect target keeps the public key members only, limited to a proce
   const db = app.database.db;
   const procedure = await db.selectFrom('application_procedures').select('online_procedure_id').where('tenant_id', '=', await lkCoburg()).executeTakeFirstOrThrow();
   const res = await admin.submit(PAGE, {
-    kind: 'fit_connect', name: 'FIT-Bau', url: 'https://submission-api.example.org', procedureId: procedure.online_procedure_id,
+    kind: 'fit_connect', targetName: 'FIT-Bau', url: 'https://submission-api.example.org', procedureId: procedure.online_procedure_id,
     destinationId: 'b5e1a0a2-0f5e-4c3e-9a0b-6a8e3c2d1f00', jwk: JSON.stringify({ ...strongJwk, key_ops: ['wrapKey'], x5t: 'ignored' }),
   }, '/verwaltung/anbindungen/ziele');
   assert.equal(res.statusCode, 303);
@@ -113,7 +113,7 @@ test('a FIT-Connect target keeps the public key members only, limited to a proce
 
   // Another tenant's procedure cannot be chosen.
   const coburgProcedure = await db.selectFrom('application_procedures').select('online_procedure_id').where('tenant_id', '=', await tenantIdOf(db, 'coburg')).executeTakeFirstOrThrow();
-  const refused = await admin.submit(PAGE, { kind: 'webhook', name: 'X', url: 'https://x.example.org', procedureId: coburgProcedure.online_procedure_id, secret: 'a'.repeat(40) }, '/verwaltung/anbindungen/ziele');
+  const refused = await admin.submit(PAGE, { kind: 'webhook', targetName: 'X', url: 'https://x.example.org', procedureId: coburgProcedure.online_procedure_id, secret: 'a'.repeat(40) }, '/verwaltung/anbindungen/ziele');
   assert.equal(refused.statusCode, 400);
   assert.deepEqual(html(refused).querySelectorAll('.error-summary a').map((a) => a.getAttribute('href')), ['#procedureId']);
 });

@@ -81,7 +81,7 @@ export async function caseDeliveryRoutes(app: FastifyInstance, deps: AppDeps): P
     if (!added.generatedSecret) return reply.redirect(`${BASE}?hinweis=ziel-angelegt`, 303);
     // Shown once, on this answer only: it is not kept anywhere the page could show it again.
     return reply.page(`${VIEWS}/secret.njk`, {
-      pageTitle: req.t('caseDelivery.secret.title'), intro: req.t('caseDelivery.secret.intro', { name: result.value.name }), secret: added.generatedSecret,
+      pageTitle: req.t('caseDelivery.secret.title'), intro: req.t('caseDelivery.secret.intro', { name: result.value.targetName }), secret: added.generatedSecret,
     });
   });
 

@@ -67,7 +67,7 @@ export function publicJwkOf(text: string): Record<string, unknown> {
 export function targetForm(allowLoopbackHttp: boolean) {
   return z.object({
     kind: z.enum(['webhook', 'fit_connect'], 'caseDelivery.target.kind.required'),
-    name: z.string().trim().min(1, 'caseDelivery.target.name.required').max(200, 'caseDelivery.target.name.tooLong'),
+    targetName: z.string().trim().min(1, 'caseDelivery.target.name.required').max(200, 'caseDelivery.target.name.tooLong'),
     url: z.string().trim().refine((v) => isDeliveryUrl(v, allowLoopbackHttp), allowLoopbackHttp ? 'caseDelivery.target.url.invalidLocal' : 'caseDelivery.target.url.invalid'),
     procedureId: z.union([z.literal(''), z.uuid('caseDelivery.target.procedure.invalid')]).default(''),
     secret: z.string().trim().max(500, 'caseDelivery.target.secret.invalid').default(''),
@@ -87,7 +87,7 @@ export function targetForm(allowLoopbackHttp: boolean) {
 export type TargetInput = z.infer<ReturnType<typeof targetForm>>;
 
 /** The form field order (for the error summary). */
-export const TARGET_FIELDS = ['kind', 'name', 'url', 'procedureId', 'secret', 'destinationId', 'jwk'] as const;
+export const TARGET_FIELDS = ['kind', 'targetName', 'url', 'procedureId', 'secret', 'destinationId', 'jwk'] as const;
 
 export const clientForm = z.object({
   clientName: z.string().trim().min(1, 'caseDelivery.client.name.required').max(200, 'caseDelivery.client.name.tooLong'),
