@@ -20,7 +20,7 @@ export interface CaseReporting {
     tenantId: string; caseId: string; to: CaseStatus;
     actor: { type: 'staff' | 'integration' | 'system' | 'citizen'; id: string | null; trustLevel?: TrustLevel | null };
     reason?: string;
-  }): Promise<{ ok: true; status: CaseStatus } | { ok: false; code: 'NOT_FOUND' | 'ILLEGAL_TRANSITION'; from?: CaseStatus }>;
+  }): Promise<{ ok: true; status: CaseStatus } | { ok: false; code: 'NOT_FOUND' } | { ok: false; code: 'ILLEGAL_TRANSITION'; from: CaseStatus } | { ok: false; code: 'REASON_REQUIRED' }>;
   issueIntegrationDecision(input: {
     tenantId: string; caseId: string; clientId: string; outcome: DecisionOutcome;
     title: string; body: string; feeCents: number; idempotencyKey: string;
@@ -94,7 +94,12 @@ export async function fachverfahrenApiRoutes(app: FastifyInstance, deps: { db: D
     });
     if (!changed.ok) {
       if (changed.code === 'NOT_FOUND') throw new DomainError('NOT_FOUND');
-      return illegal(req, reply, changed.from ?? caseRow.status, body.status);
+      if (changed.code === 'REASON_REQUIRED') {
+        return sendProblem(req, reply, 422, 'UNPROCESSABLE', req.t('caseDelivery.api.unprocessable.title'), req.t('caseDelivery.api.unprocessable.detail'), {
+          invalidParams: [{ name: 'reason', reason: req.t('caseDelivery.api.reason.required') }],
+        });
+      }
+      return illegal(req, reply, changed.from, body.status);
     }
     return { caseId: caseRow.id, status: changed.status };
   });

@@ -1,5 +1,4 @@
 export { onCaseOpened, DELIVERY_JOB_TYPE } from './on-case-opened.ts';
-export type { CaseOpenedListener } from './on-case-opened.ts';
 export { createCaseDeliveryJob, deliverCase } from './deliver-case.ts';
 export type { CaseDeliveryJobDeps } from './deliver-case.ts';
 export { caseDeliveryRoutes } from './case-delivery.routes.ts';

@@ -77,6 +77,7 @@ export const caseDeliveryMessagesDe = {
   'caseDelivery.api.caseId.invalid': 'keine Vorgangs-ID (UUID)',
   'caseDelivery.api.body.invalid': 'Text fehlt oder ist länger als 50.000 Zeichen',
   'caseDelivery.api.status.invalid': 'einer von: in_progress, waiting, decided, closed, rejected',
+  'caseDelivery.api.reason.required': 'für diesen Übergang erforderlich (wird dem Antragsteller mitgeteilt)',
   'caseDelivery.api.reason.invalid': 'höchstens 500 Zeichen',
   'caseDelivery.api.outcome.invalid': 'einer von: granted, refused, partially_granted',
   'caseDelivery.api.title.invalid': 'Titel fehlt oder ist länger als 200 Zeichen',

@@ -5,12 +5,9 @@
  * even if the process dies right after.
  */
 import { z } from 'zod';
-import type { Tx } from '../../platform/db/database.ts';
 import { enqueueJob } from '../../platform/jobs/queue.ts';
+import type { CaseOpenedListener } from '../cases/index.ts';
 import { insertDeliveries, listTargetIdsForProcedure } from './case-delivery.repository.ts';
-
-/** The cases module's listener type (same shape as in src/modules/cases). */
-export type CaseOpenedListener = (tx: Tx, event: { tenantId: string; caseId: string; procedureId: string }) => Promise<void>;
 
 /** The delivery job's type, payload and attempts; the handler is built with the app's services (createCaseDeliveryJob). */
 export const DELIVERY_JOB_TYPE = 'case-delivery.deliver@1';
