@@ -6,3 +6,4 @@ export { fachverfahrenApiRoutes, registerCaseReporting, FACHVERFAHREN_API_BASE }
 export type { CaseReporting } from './fachverfahren-api.routes.ts';
 export { signWebhook, verifyWebhookSignature, SIGNATURE_HEADER } from './webhook-signature.ts';
 export { authenticateIntegrationClient } from './integration-clients.ts';
+export { describeFachverfahrenApi } from './fachverfahren-openapi.ts';
