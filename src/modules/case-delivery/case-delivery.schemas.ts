@@ -103,8 +103,12 @@ export const casePath = z.object({
   caseId: z.uuid('caseDelivery.api.caseId.invalid').meta({ description: 'caseDelivery.api.doc.param.caseId', examples: ['3f2c1d7e-8a4b-4c6d-9e0f-1a2b3c4d5e6f'] }),
 });
 
-/** Statuses a specialist procedure may report (the received status is the platform's own). */
-export const REPORTABLE_STATUSES = ['in_progress', 'waiting', 'decided', 'closed', 'rejected'] as const;
+/**
+ * Statuses a specialist procedure may report as a plain change (the workflow decides from which
+ * status): start processing, reject as inadmissible (with a reason), close. "decided" comes with
+ * the decision (…/bescheid); waiting for the applicant comes with a request for information.
+ */
+export const REPORTABLE_STATUSES = ['in_progress', 'rejected', 'closed'] as const;
 
 export const statusBody = z.object({
   status: z.enum(REPORTABLE_STATUSES, 'caseDelivery.api.status.invalid').meta({ description: 'caseDelivery.api.doc.field.status' }),

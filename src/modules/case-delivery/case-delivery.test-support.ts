@@ -13,6 +13,7 @@ export interface TestCase {
   tenantId: string;
   procedureId: string;
   reference: string;
+  submittedAt: Date;
   uploadIds: string[];
 }
 
@@ -28,10 +29,14 @@ export async function procedureOf(db: Db, tenantId: string, leikaKey: string): P
   return { id: row.id, formId: row.form_id, formVersion: row.form_version };
 }
 
-/** Writes a submitted application and its case; `attachments` become uploads of the application. */
+/** Writes a submitted application and (unless `withoutCase`) its case; `attachments` become uploads of the application. */
 export async function createSubmittedCase(db: Db, deps: { cipher: FieldCipher; tenantKeys: TenantKeys }, input: {
   tenantSlug: string; leikaKey?: string; ags?: string; answers?: Record<string, unknown>;
   attachments?: { fileName: string; mediaType: UploadMediaType; bytes: Uint8Array }[];
+  /** The applicant's account (none: an applicant who deleted the account). */
+  accountId?: string | null;
+  /** Only the submitted application: the test opens the case (e.g. through the cases module). */
+  withoutCase?: boolean;
 }): Promise<TestCase> {
   const tenantId = await tenantIdOf(db, input.tenantSlug);
   const procedure = await procedureOf(db, tenantId, input.leikaKey ?? '99102013000000');
@@ -42,9 +47,10 @@ export async function createSubmittedCase(db: Db, deps: { cipher: FieldCipher; t
   await db.transaction().execute(async (tx) => {
     await tx.insertInto('applications').values({
       id: caseId, reference, procedure_id: procedure.id, tenant_id: tenantId, form_id: procedure.formId, form_version: procedure.formVersion,
-      account_id: null, organisation_id: null, ags, status: 'submitted', trust_level: 'substantiell',
+      account_id: input.accountId ?? null, organisation_id: null, ags, status: 'submitted', trust_level: 'substantiell',
       answers_enc: deps.cipher.encrypt(JSON.stringify(input.answers ?? { hundename: 'Bello' })), submitted_at: submittedAt,
     }).execute();
+    if (input.withoutCase) return;
     await tx.insertInto('cases').values({
       id: caseId, tenant_id: tenantId, procedure_id: procedure.id, reference, submitted_at: submittedAt, updated_at: submittedAt,
     }).execute();
@@ -53,5 +59,5 @@ export async function createSubmittedCase(db: Db, deps: { cipher: FieldCipher; t
   for (const a of input.attachments ?? []) {
     uploadIds.push((await storeUpload(db, deps.tenantKeys, { tenantId, ownerKind: 'application', ownerId: caseId, ...a })).uploadId);
   }
-  return { caseId, tenantId, procedureId: procedure.id, reference, uploadIds };
+  return { caseId, tenantId, procedureId: procedure.id, reference, submittedAt, uploadIds };
 }

@@ -105,7 +105,7 @@ test('invalid fields are named (422); a body that is not a JSON object is a 400'
   const res = await post(statusUrl(coburgCase.caseId), { status: 'erledigt' }, coburgToken);
   assert.equal(res.statusCode, 422);
   assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
-  assert.deepEqual(res.json().invalidParams, [{ name: 'status', reason: 'einer von: in_progress, waiting, decided, closed, rejected' }]);
+  assert.deepEqual(res.json().invalidParams, [{ name: 'status', reason: 'einer von: in_progress, rejected, closed' }]);
 
   const decision = await post(decisionUrl(coburgCase.caseId), { outcome: 'maybe', title: '', feeCents: -1, idempotencyKey: 'x' }, coburgToken);
   assert.equal(decision.statusCode, 422);

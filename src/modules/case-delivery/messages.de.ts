@@ -76,7 +76,7 @@ export const caseDeliveryMessagesDe = {
   'caseDelivery.notice.clientRevoked': 'Der Zugang wurde widerrufen.',
   'caseDelivery.api.caseId.invalid': 'keine Vorgangs-ID (UUID)',
   'caseDelivery.api.body.invalid': 'Text fehlt oder ist länger als 50.000 Zeichen',
-  'caseDelivery.api.status.invalid': 'einer von: in_progress, waiting, decided, closed, rejected',
+  'caseDelivery.api.status.invalid': 'einer von: in_progress, rejected, closed',
   'caseDelivery.api.reason.required': 'für diesen Übergang erforderlich (wird dem Antragsteller mitgeteilt)',
   'caseDelivery.api.reason.invalid': 'höchstens 500 Zeichen',
   'caseDelivery.api.outcome.invalid': 'einer von: granted, refused, partially_granted',
