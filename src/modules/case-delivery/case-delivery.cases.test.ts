@@ -20,7 +20,7 @@ import { insertTarget } from './case-delivery.repository.ts';
 import { createSubmittedCase } from './case-delivery.test-support.ts';
 import { createCaseDeliveryJob } from './deliver-case.ts';
 import { registerCaseReporting } from './fachverfahren-api.routes.ts';
-import { createIntegrationClient } from './integration-clients.ts';
+import { createIntegrationClient } from './create-integration-client.ts';
 import { onCaseOpened } from './on-case-opened.ts';
 import { verifyWebhookSignature } from './webhook-signature.ts';
 

@@ -10,6 +10,7 @@ import { createTenantKeys, type TenantKeys } from '../../platform/crypto/tenant-
 import { createWorker, type Worker } from '../../platform/jobs/worker.ts';
 import { insertTarget } from './case-delivery.repository.ts';
 import { createSubmittedCase, procedureOf, tenantIdOf, type TestCase } from './case-delivery.test-support.ts';
+import { buildCaseDocument } from './build-case-document.ts';
 import { createCaseDeliveryJob } from './deliver-case.ts';
 import { DELIVERY_MAX_ATTEMPTS, onCaseOpened } from './on-case-opened.ts';
 import { verifyWebhookSignature } from './webhook-signature.ts';
@@ -27,7 +28,7 @@ interface Receiver {
   base: string;
   requests: Received[];
   /** Answers in order for the next requests (then 200 with `{}`); a function may answer by itself. */
-  script: ((req: Received) => { status: number; json?: unknown } | undefined)[];
+  script: ((req: Received) => { status: number; json?: unknown; delayMs?: number } | undefined)[];
 }
 
 async function startReceiver(): Promise<Receiver> {
@@ -39,8 +40,13 @@ async function startReceiver(): Promise<Receiver> {
       const received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       r.requests.push(received);
       const answer = r.script.shift()?.(received) ?? { status: 200, json: {} };
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(answer.json ?? {}));
+      const send = () => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(answer.json ?? {}));
+      };
+      if (answer.delayMs) setTimeout(send, answer.delayMs).unref();
+      else send();
     });
   });
   await new Promise<void>((resolve) => r.server.listen(0, '127.0.0.1', resolve));
@@ -314,4 +320,29 @@ test('a FIT-Connect-style submission: announce, encrypted attachments, encrypted
     [c.uploadIds[1], 'Foto.png', 'image/png', 'attachment', 'sha512', sha512(attachments[1]!)],
   ], 'each attachment hash matches its decrypted file');
   assert.equal(metadata.publicServiceType.identifier, 'urn:de:fim:leika:leistung:99102013000000');
+});
+
+test('a receiver that does not answer in time is tried again (AbortSignal timeout)', async () => {
+  await reset();
+  await webhookTarget('coburg', 'geheim-geheim-geheim');
+  const c = await createSubmittedCase(app.database.db, { cipher: app.cipher, tenantKeys }, { tenantSlug: 'coburg' });
+  const impatient = createWorker({ db: app.database.db, definitions: [createCaseDeliveryJob({ cipher: app.cipher, tenantKeys, timeoutMs: 200 })], pollMs: 1000, log: pino({ level: 'silent' }) });
+  receiver.script.push(() => ({ status: 200, delayMs: 2_000 }));
+  await openCase(c);
+  await impatient.drain();
+  const [delivery] = await deliveriesOf(c.caseId);
+  assert.equal(delivery?.status, 'pending');
+  assert.equal(delivery?.last_error, 'timeout');
+  await makeRetriesDue();
+  await impatient.drain();
+  assert.equal((await deliveriesOf(c.caseId))[0]?.status, 'delivered');
+});
+
+test('attachments beyond the size cap are listed without content', async () => {
+  const c = await createSubmittedCase(app.database.db, { cipher: app.cipher, tenantKeys }, {
+    tenantSlug: 'coburg', attachments: [{ fileName: 'a.pdf', mediaType: 'application/pdf', bytes: PDF }, { fileName: 'b.png', mediaType: 'image/png', bytes: PNG }],
+  });
+  const document = await buildCaseDocument(app.database.db, { cipher: app.cipher, tenantKeys }, c.tenantId, c.caseId, PDF.length + 10);
+  assert.deepEqual(document?.attachments.map((a) => [a.fileName, a.bytes?.length ?? null, a.sizeBytes]), [['a.pdf', PDF.length, PDF.length], ['b.png', null, PNG.length]]);
+  assert.equal(await buildCaseDocument(app.database.db, { cipher: app.cipher, tenantKeys }, await tenantIdOf(app.database.db, 'muenchen'), c.caseId), undefined, 'another tenant\'s case is not found');
 });

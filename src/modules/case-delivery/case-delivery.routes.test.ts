@@ -64,7 +64,11 @@ test('a bad target re-renders with 400, an error summary linking to each field a
   ]);
   const weak = await generateKeyPair('RSA-OAEP-256', { modulusLength: 2048, extractable: true });
   assert.deepEqual(await fit(JSON.stringify(await exportJWK(weak.publicKey))), ['#jwk Der Schlüssel muss mindestens 4096 Bit lang sein']);
-  assert.deepEqual(await fit(JSON.stringify(await exportJWK(weak.privateKey))), ['#jwk Das ist ein privater Schlüssel. Geben Sie nur den öffentlichen Schlüssel ein']);
+  const privateJwk = JSON.stringify(await exportJWK(weak.privateKey));
+  assert.deepEqual(await fit(privateJwk), ['#jwk Das ist ein privater Schlüssel. Geben Sie nur den öffentlichen Schlüssel ein']);
+  const privateRes = await admin.submit(PAGE, { kind: 'fit_connect', targetName: 'FIT', url: 'https://zustellung.example.org', destinationId: 'b5e1a0a2-0f5e-4c3e-9a0b-6a8e3c2d1f00', jwk: privateJwk }, '/verwaltung/anbindungen/ziele');
+  assert.equal(html(privateRes).querySelector('#jwk')?.text, '', 'a private key is not echoed back');
+  assert.doesNotMatch(privateRes.body, /"d":/);
   assert.deepEqual(await fit(JSON.stringify({ ...strongJwk, alg: 'RSA1_5' })), ['#jwk Der Schlüssel ist kein öffentlicher RSA-Schlüssel im JWK-Format für RSA-OAEP-256']);
   assert.equal(await app.database.db.selectFrom('case_delivery_targets').select('id').where('tenant_id', '=', await lkCoburg()).executeTakeFirst(), undefined, 'nothing stored');
 });

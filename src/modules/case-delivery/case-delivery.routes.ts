@@ -14,7 +14,8 @@ import { addDeliveryTarget, type AdminActor } from './add-delivery-target.ts';
 import { listClients, listRecentDeliveries, listTargets, listTenantProcedures } from './case-delivery.repository.ts';
 import { clientForm, clientIdParam, TARGET_FIELDS, targetForm, targetIdParam } from './case-delivery.schemas.ts';
 import { deactivateDeliveryTarget } from './deactivate-delivery-target.ts';
-import { createIntegrationClient, revokeIntegrationClient } from './integration-clients.ts';
+import { createIntegrationClient } from './create-integration-client.ts';
+import { revokeIntegrationClient } from './revoke-integration-client.ts';
 
 const VIEWS = 'modules/case-delivery/views';
 const BASE = '/verwaltung/anbindungen';
@@ -71,7 +72,11 @@ export async function caseDeliveryRoutes(app: FastifyInstance, deps: AppDeps): P
     const admin = requireStaffTenant(req, reply, ['tenant_admin']);
     if (!admin) return reply;
     const result = validateForm(targetForm(allowLoopbackHttp), req.body, req.t);
-    if (!result.ok) return page(req, reply, admin, { targetForm: inFieldOrder(result) }, 400);
+    if (!result.ok) {
+      // A private key pasted by mistake is not sent back into the page.
+      const values = result.fieldErrors.jwk === req.t('caseDelivery.target.jwk.private') ? { ...result.values, jwk: '' } : result.values;
+      return page(req, reply, admin, { targetForm: inFieldOrder({ ...result, values }) }, 400);
+    }
     const added = await addDeliveryTarget(db, cipher, actorOf(admin, req), result.value);
     if (!added.ok) {
       const message = req.t('caseDelivery.target.procedure.invalid');

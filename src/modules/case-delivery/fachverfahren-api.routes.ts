@@ -12,7 +12,7 @@ import type { CaseStatus, DecisionOutcome, TrustLevel } from '../../platform/db/
 import { DomainError, invalidParamsOf } from '../../platform/http/errors.ts';
 import { findTenantCase } from './case-delivery.repository.ts';
 import { casePath, decisionBody, statusBody } from './case-delivery.schemas.ts';
-import { authenticateIntegrationClient } from './integration-clients.ts';
+import { authenticateIntegrationClient } from './authenticate-integration-client.ts';
 
 /** The cases module's workflow, as this API needs it (bound in app.ts to `changeCaseStatus` / `issueIntegrationDecision` with the cases deps). */
 export interface CaseReporting {

@@ -5,7 +5,8 @@ import { createTenantKeys } from '../../platform/crypto/tenant-keys.ts';
 import type { CaseStatus } from '../../platform/db/schema.ts';
 import { createSubmittedCase, tenantIdOf, type TestCase } from './case-delivery.test-support.ts';
 import { registerCaseReporting, type CaseReporting } from './fachverfahren-api.routes.ts';
-import { createIntegrationClient, revokeIntegrationClient } from './integration-clients.ts';
+import { createIntegrationClient } from './create-integration-client.ts';
+import { revokeIntegrationClient } from './revoke-integration-client.ts';
 
 let app: TestApp;
 let coburgCase: TestCase;

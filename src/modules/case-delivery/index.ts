@@ -5,5 +5,5 @@ export { caseDeliveryRoutes } from './case-delivery.routes.ts';
 export { fachverfahrenApiRoutes, registerCaseReporting, FACHVERFAHREN_API_BASE } from './fachverfahren-api.routes.ts';
 export type { CaseReporting } from './fachverfahren-api.routes.ts';
 export { signWebhook, verifyWebhookSignature, SIGNATURE_HEADER } from './webhook-signature.ts';
-export { authenticateIntegrationClient } from './integration-clients.ts';
+export { authenticateIntegrationClient } from './authenticate-integration-client.ts';
 export { describeFachverfahrenApi } from './fachverfahren-openapi.ts';
