@@ -297,7 +297,7 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     return renderCheck(req, reply, application, { paymentRequired: notice === 'offen' });
   });
 
-  const submitDeps = (req: FastifyRequest) => ({ db, cipher, mail: deps.mail, publicUrl: baseUrlOf(req), receiptJob: deps.jobs.receipt });
+  const submitDeps = (req: FastifyRequest) => ({ db, cipher, mail: deps.mail, publicUrl: baseUrlOf(req), receiptJob: deps.jobs.receipt, onSubmitted: deps.onSubmitted });
 
   /** Errors that link to the step page where each field is. */
   function stepErrors(req: FastifyRequest, application: ApplicationRow, errors: FieldError[]) {

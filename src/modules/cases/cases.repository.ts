@@ -325,6 +325,15 @@ export async function markDecisionIssued(tx: Tx, tenantId: string, decisionId: s
   }).where('tenant_id', '=', tenantId).where('id', '=', decisionId).where('status', '=', 'draft').execute();
 }
 
+/** Links the paying payment to the case's decision; false when it was linked already. */
+export async function linkDecisionPayment(tx: Tx, tenantId: string, caseId: string, paymentId: string): Promise<boolean> {
+  const row = await tx.updateTable('decisions').set({ payment_id: paymentId })
+    .where('tenant_id', '=', tenantId).where('case_id', '=', caseId)
+    .where((eb) => eb.or([eb('payment_id', 'is', null), eb('payment_id', '<>', paymentId)]))
+    .returning('id').executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Records the notification time (Bekanntgabe) of the decision delivered with this message, once. */
 export async function markDecisionNotified(tx: Tx, tenantId: string, messageId: string, at: Date): Promise<{ caseId: string; decisionId: string } | undefined> {
   const row = await tx.updateTable('decisions').set({ notified_at: at }).where('tenant_id', '=', tenantId).where('message_id', '=', messageId).where('notified_at', 'is', null)

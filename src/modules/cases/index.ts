@@ -12,3 +12,4 @@ export { listInbox, findCase } from './cases.repository.ts';
 export type { InboxFilter, InboxItem, CaseRow } from './cases.repository.ts';
 export { CASE_STATUSES, OPEN_STATUSES, workflowNamed } from './workflow.ts';
 export type { CaseActorKind, WorkflowName } from './workflow.ts';
+export { registerDecisionFeePayments, CASE_FEE_PAYABLE } from './pay-decision-fee.ts';

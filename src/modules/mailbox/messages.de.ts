@@ -25,6 +25,7 @@ export const mailboxMessagesDe = {
   'mailbox.thread.notRead': 'noch nicht gelesen',
   'mailbox.thread.attachments': 'Anhänge',
   'mailbox.thread.download': 'herunterladen',
+  'mailbox.thread.preview': 'Vorschau',
   'mailbox.thread.trustLevel': 'Vertrauensniveau der Anmeldung: {level}',
   'mailbox.thread.sent': 'Ihre Nachricht wurde gesendet.',
   'mailbox.thread.back': 'Zurück zum Postfach',

@@ -27,6 +27,7 @@ export const mailboxMessagesEn: Record<keyof typeof mailboxMessagesDe, string> =
   'mailbox.thread.notRead': 'not read yet',
   'mailbox.thread.attachments': 'Attachments',
   'mailbox.thread.download': 'download',
+  'mailbox.thread.preview': 'Preview',
   'mailbox.thread.trustLevel': 'Level of assurance of the login: {level}',
   'mailbox.thread.sent': 'Your message has been sent.',
   'mailbox.thread.back': 'Back to the mailbox',
