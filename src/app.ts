@@ -13,12 +13,12 @@ import { accessibilityRoutes } from './modules/accessibility/index.ts';
 import { applicationsRoutes, applicationsSchedules, createExpireDraftsJob, createReceiptJob, registerApplicationPayments, registerApplicationsPersonalData } from './modules/applications/index.ts';
 import { formLibraryRoutes, storeImportedForm } from './modules/form-library/index.ts';
 import { mailboxRoutes, registerMailboxPersonalData, type MailboxDeps, type MailboxHooks } from './modules/mailbox/index.ts';
-import { caseOpener, casesJobs, casesRoutes, deriveApplicantTermKey, recordApplicantMessage, recordRetrieval, registerDecisionFeePayments, type CasesDeps } from './modules/cases/index.ts';
+import { caseOpener, casesJobs, casesRoutes, changeCaseStatus, deriveApplicantTermKey, issueIntegrationDecision, recordApplicantMessage, recordRetrieval, registerDecisionFeePayments, type CasesDeps } from './modules/cases/index.ts';
 import type { SubmissionListener } from './modules/applications/index.ts';
 import { createSealKeyStore } from './platform/pdf/index.ts';
 import { apiRoutes } from './modules/api/index.ts';
 import { catalogEditorRoutes } from './modules/catalog-editor/index.ts';
-import { caseDeliveryRoutes, createCaseDeliveryJob, fachverfahrenApiRoutes } from './modules/case-delivery/index.ts';
+import { caseDeliveryRoutes, createCaseDeliveryJob, fachverfahrenApiRoutes, onCaseOpened, registerCaseReporting } from './modules/case-delivery/index.ts';
 import { identityCleanupJob, identityRoutes, identitySchedules, registerCitizenIdentity } from './modules/identity/index.ts';
 import { digitalesAmtEvaluateJob, digitalesAmtRoutes, digitalesAmtSchedules } from './modules/digitales-amt/index.ts';
 import { catalogRoutes, importCatalogIfEmpty } from './modules/catalog/index.ts';
@@ -119,8 +119,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   };
   const mailboxDeps: MailboxDeps = { db, cipher, tenantKeys, mail, malwareScanner, hooks: mailboxHooks, publicUrl };
   const casesDeps: CasesDeps = {
-    db, cipher, tenantKeys, mail, sealKeys, mailbox: mailboxDeps, publicUrl, applicantTermKey: deriveApplicantTermKey(config.encryptionKey), onCaseOpened: [],
+    db, cipher, tenantKeys, mail, sealKeys, mailbox: mailboxDeps, publicUrl, applicantTermKey: deriveApplicantTermKey(config.encryptionKey), onCaseOpened: [onCaseOpened],
   };
+  // Specialist procedures report status changes and decisions through the API (modules/case-delivery).
+  registerCaseReporting({
+    changeCaseStatus: (input) => changeCaseStatus(casesDeps, input),
+    issueIntegrationDecision: (input) => issueIntegrationDecision(casesDeps, input),
+  });
   // Every submission opens its case in the same transaction.
   const onSubmitted: SubmissionListener[] = [caseOpener(casesDeps)];
   // A paid fee submits its application (payment outcome job).
