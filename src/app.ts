@@ -12,7 +12,7 @@ import type { AppDeps } from './app-deps.ts';
 import { accessibilityRoutes } from './modules/accessibility/index.ts';
 import { applicationsRoutes, applicationsSchedules, createExpireDraftsJob, createReceiptJob, registerApplicationPayments, registerApplicationsPersonalData } from './modules/applications/index.ts';
 import { formLibraryRoutes, storeImportedForm } from './modules/form-library/index.ts';
-import { mailboxRoutes, registerMailboxPersonalData, type MailboxDeps, type MailboxHooks } from './modules/mailbox/index.ts';
+import { mailboxRoutes, registerMailboxPersonalData, unreadCountForApplicant, type MailboxDeps, type MailboxHooks } from './modules/mailbox/index.ts';
 import { caseOpener, casesJobs, casesRoutes, changeCaseStatus, deriveApplicantTermKey, issueIntegrationDecision, recordApplicantMessage, recordRetrieval, registerDecisionFeePayments, type CasesDeps } from './modules/cases/index.ts';
 import type { SubmissionListener } from './modules/applications/index.ts';
 import { createSealKeyStore } from './platform/pdf/index.ts';
@@ -132,7 +132,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerApplicationPayments({ db, cipher, mail, receiptJob, publicUrl, onSubmitted });
   // A fee set in a decision, once paid, is noted on the case.
   registerDecisionFeePayments();
-  const caseJobs = casesJobs(mail, { ...config.cases, publicUrl });
+  const caseJobs = casesJobs(mail, mailboxDeps, { ...config.cases, publicUrl });
   const payments = createPaymentsRuntime(config, cipher, log.child({ component: 'payments' }));
   const paymentJobs = paymentsJobs(config, payments);
   const caseDeliveryJob = createCaseDeliveryJob({ cipher, tenantKeys });
@@ -164,6 +164,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await registerWebPlatform(server, { config, db, render: createRenderer(), sharedRateLimits: database.kind === 'postgres' });
   registerStaffIdentity(server, { db, config });
   registerCitizenIdentity(server, { db, cipher });
+  // The header shows a citizen how many mailbox messages wait unread (one indexed count per page).
+  server.addHook('preHandler', async (req) => {
+    if (req.method !== 'GET' || !req.citizen || !req.viewer || req.url.startsWith('/api/')) return;
+    req.viewer.unread = await unreadCountForApplicant(db, { accountId: req.citizen.id, organisationId: req.citizen.organisationId });
+  });
   await server.register(staffRoutes, { db, cipher, config });
   await server.register(operationsRoutes, { database, cipher });
   await server.register(siteRoutes, { db, config });

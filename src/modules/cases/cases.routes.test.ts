@@ -133,11 +133,13 @@ test('request for information, reply in the mailbox, sealed decision, retrieval 
   const notices = await mailsTo('Neue Nachricht');
   assert.ok(notices.length >= 1 && notices.every((m) => !m.text.includes('Impfpass')), 'the notice carries no content');
 
-  // The applicant finds it in the mailbox and answers with a document.
+  // The applicant sees the unread message in the header, finds it in the mailbox and answers with a document.
+  assert.match(html(await applicant.get('/konto')).querySelector('.site-nav')!.text, /Postfach\s*1\s*ungelesen/);
   const threads = html(await applicant.get('/postfach'));
   const threadLink = threads.querySelectorAll('a').map((a) => a.getAttribute('href') ?? '').find((h) => /^\/postfach\/[0-9a-f-]{36}$/.test(h));
   assert.ok(threadLink, 'a case thread in the mailbox');
   assert.match(html(await applicant.get(threadLink)).querySelector('main')!.text, /Impfpass/);
+  assert.doesNotMatch(html(await applicant.get('/konto')).querySelector('.site-nav')!.text, /ungelesen/, 'read once opened');
   const reply = await applicant.submitMultipart(threadLink, [{ field: 'dateien', name: 'impfpass.pdf', type: 'application/pdf', content: PDF }], { text: 'Anbei der Impfpass.' });
   assert.equal(reply.statusCode, 303, reply.body.slice(0, 400));
   const answered = await caseStatus(id);

@@ -27,8 +27,9 @@ export interface DecisionDraft {
   feeCents: number;
 }
 
-/** The encryption context of a decision's text. */
-const bodyContext = (caseId: string): string => `decisions.body:${caseId}`;
+/** The encryption context of a decision's text: bound to its case. */
+export const decisionBodyContext = (caseId: string): string => `decisions.body:${caseId}`;
+const bodyContext = decisionBodyContext;
 
 /** The fee the procedure charges with its decision for these answers (0 when none). */
 export async function decisionFee(deps: Pick<CasesDeps, 'db' | 'cipher'>, c: CaseRow): Promise<number> {

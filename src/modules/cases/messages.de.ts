@@ -1,6 +1,7 @@
 /** German UI text of the cases module (the reference catalog). */
 export const casesMessagesDe = {
   'cases.home.link': 'Posteingang: eingegangene Anträge bearbeiten',
+  'cases.home.mailbox': 'Postfach der Behörde: Nachrichten von Antragstellenden',
   'cases.inbox.title': 'Vorgänge',
   'cases.inbox.tenant': 'Posteingang von {name}',
   'cases.inbox.count': '{count} Vorgänge',
@@ -166,6 +167,7 @@ export const casesMessagesDe = {
   'cases.trail.case.information_requested': 'Nachforderung gesendet',
   'cases.trail.case.information_provided': 'Nachforderung beantwortet',
   'cases.trail.case.applicant_message': 'Nachricht der Antragstellenden',
+  'cases.trail.case.request_reminder': 'Erinnerung an die Frist der Nachforderung',
   'cases.trail.case.deadline_reminder': 'Erinnerung an die Frist',
   'cases.trail.decision.issued': 'Bescheid erlassen',
   'cases.trail.decision.notified': 'Bescheid abgerufen (Bekanntgabe)',

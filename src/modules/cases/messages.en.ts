@@ -3,6 +3,7 @@ import type { casesMessagesDe } from './messages.de.ts';
 /** English UI text of the cases module: every German key must be here. */
 export const casesMessagesEn: Record<keyof typeof casesMessagesDe, string> = {
   'cases.home.link': 'Inbox: process received applications',
+  'cases.home.mailbox': 'The authority\'s mailbox: messages from applicants',
   'cases.inbox.title': 'Cases',
   'cases.inbox.tenant': 'Inbox of {name}',
   'cases.inbox.count': '{count} cases',
@@ -168,6 +169,7 @@ export const casesMessagesEn: Record<keyof typeof casesMessagesDe, string> = {
   'cases.trail.case.information_requested': 'Information requested',
   'cases.trail.case.information_provided': 'Information provided',
   'cases.trail.case.applicant_message': 'Message from the applicant',
+  'cases.trail.case.request_reminder': 'Reminder of the request\'s deadline',
   'cases.trail.case.deadline_reminder': 'Deadline reminder',
   'cases.trail.decision.issued': 'Decision issued',
   'cases.trail.decision.notified': 'Decision retrieved (notification)',
