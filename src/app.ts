@@ -13,11 +13,12 @@ import { accessibilityRoutes } from './modules/accessibility/index.ts';
 import { applicationsRoutes, applicationsSchedules, createExpireDraftsJob, createReceiptJob, registerApplicationPayments, registerApplicationsPersonalData } from './modules/applications/index.ts';
 import { formLibraryRoutes, storeImportedForm } from './modules/form-library/index.ts';
 import { mailboxRoutes, registerMailboxPersonalData, unreadCountForApplicant, type MailboxDeps, type MailboxHooks } from './modules/mailbox/index.ts';
-import { caseOpener, casesJobs, casesRoutes, deriveApplicantTermKey, recordApplicantMessage, recordRetrieval, registerDecisionFeePayments, type CasesDeps } from './modules/cases/index.ts';
+import { caseOpener, casesJobs, casesRoutes, changeCaseStatus, deriveApplicantTermKey, issueIntegrationDecision, recordApplicantMessage, recordRetrieval, registerDecisionFeePayments, type CasesDeps } from './modules/cases/index.ts';
 import type { SubmissionListener } from './modules/applications/index.ts';
 import { createSealKeyStore } from './platform/pdf/index.ts';
 import { apiRoutes } from './modules/api/index.ts';
 import { catalogEditorRoutes } from './modules/catalog-editor/index.ts';
+import { caseDeliveryRoutes, createCaseDeliveryJob, fachverfahrenApiRoutes, onCaseOpened, registerCaseReporting } from './modules/case-delivery/index.ts';
 import { identityCleanupJob, identityRoutes, identitySchedules, registerCitizenIdentity } from './modules/identity/index.ts';
 import { digitalesAmtEvaluateJob, digitalesAmtRoutes, digitalesAmtSchedules } from './modules/digitales-amt/index.ts';
 import { catalogRoutes, importCatalogIfEmpty } from './modules/catalog/index.ts';
@@ -118,8 +119,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   };
   const mailboxDeps: MailboxDeps = { db, cipher, tenantKeys, mail, malwareScanner, hooks: mailboxHooks, publicUrl };
   const casesDeps: CasesDeps = {
-    db, cipher, tenantKeys, mail, sealKeys, mailbox: mailboxDeps, publicUrl, applicantTermKey: deriveApplicantTermKey(config.encryptionKey), onCaseOpened: [],
+    db, cipher, tenantKeys, mail, sealKeys, mailbox: mailboxDeps, publicUrl, applicantTermKey: deriveApplicantTermKey(config.encryptionKey), onCaseOpened: [onCaseOpened],
   };
+  // Specialist procedures report status changes and decisions through the API (modules/case-delivery).
+  registerCaseReporting({
+    changeCaseStatus: (input) => changeCaseStatus(casesDeps, input),
+    issueIntegrationDecision: (input) => issueIntegrationDecision(casesDeps, input),
+  });
   // Every submission opens its case in the same transaction.
   const onSubmitted: SubmissionListener[] = [caseOpener(casesDeps)];
   // A paid fee submits its application (payment outcome job).
@@ -129,9 +135,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const caseJobs = casesJobs(mail, mailboxDeps, { ...config.cases, publicUrl });
   const payments = createPaymentsRuntime(config, cipher, log.child({ component: 'payments' }));
   const paymentJobs = paymentsJobs(config, payments);
+  const caseDeliveryJob = createCaseDeliveryJob({ cipher, tenantKeys });
   const worker = createWorker({
     db,
-    definitions: [mail.sendJob, digitalesAmtEvaluateJob, identityCleanupJob, receiptJob, expireDraftsJob, ...paymentJobs.definitions, ...caseJobs.definitions],
+    definitions: [mail.sendJob, digitalesAmtEvaluateJob, identityCleanupJob, receiptJob, expireDraftsJob, ...paymentJobs.definitions, ...caseJobs.definitions, caseDeliveryJob],
     schedules: [...maintenanceJobs(), ...digitalesAmtSchedules(), ...identitySchedules(), ...applicationsSchedules(expireDraftsJob), ...paymentJobs.schedules, ...caseJobs.schedules],
     pollMs: config.workerPollMs,
     log: log.child({ component: 'worker' }),
@@ -184,6 +191,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerMailboxPersonalData(deps);
   await server.register(mailboxRoutes, mailboxDeps);
   await server.register(casesRoutes, { ...deps, cases: casesDeps });
+  await server.register(caseDeliveryRoutes, deps);
+  await server.register(fachverfahrenApiRoutes, deps);
   await server.register(paymentsRoutes, { ...deps, simulatorJobs: paymentJobs.simulator });
   await server.register(identityRoutes, deps);
   await server.register(documentVerificationRoutes, { sealKeys });

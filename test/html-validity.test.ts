@@ -129,6 +129,9 @@ test('the main pages, in German and English, with and without form errors, are v
   add(`GET /verwaltung/mitarbeitende/${newcomer}`, await fresh.get(`/verwaltung/mitarbeitende/${newcomer}`), 200);
   add('GET /verwaltung/netzwerke', await fresh.get('/verwaltung/netzwerke'), 200);
   add('POST /verwaltung/netzwerke (invalid)', await fresh.submit('/verwaltung/netzwerke', { networks: '10.0.0.0/33' }, '/verwaltung/netzwerke'), 400);
+  add('GET /verwaltung/anbindungen', await fresh.get('/verwaltung/anbindungen'), 200);
+  add('POST /verwaltung/anbindungen/ziele (invalid)', await fresh.submit('/verwaltung/anbindungen', { kind: 'fit_connect', targetName: '', url: 'x', jwk: '{' }, '/verwaltung/anbindungen/ziele'), 400);
+  add('POST /verwaltung/anbindungen/zugaenge', await fresh.submit('/verwaltung/anbindungen', { clientName: 'Fachverfahren' }, '/verwaltung/anbindungen/zugaenge'), 200);
 
   // The FIM import page: empty, with an imported schema's report and preview, and with unusable files.
   const { client: editor } = await logInStaff(app, 'redaktion@muenchen.demo.digitales-amt.de');

@@ -37,6 +37,8 @@ interface Victim {
   attachmentId: string;
   caseId: string;
   uploadId: string;
+  targetId: string;
+  clientId: string;
 }
 
 /** Data of the victim tenant (München), each piece carrying the marker. */
@@ -83,7 +85,10 @@ async function seedVictim(): Promise<Victim> {
   await db.insertInto('case_notes').values({ id: '00000000-0000-4000-8000-000000000001', tenant_id: tenantId, case_id: application.id, author_id: staffId, body_enc: noteBody, key_version: tenantKeys.versionOf(noteBody) }).execute();
   const decisionBody = await tenantKeys.encryptText(db, tenantId, `${MARK} Bescheid`, `decisions.body:${application.id}`);
   await db.insertInto('decisions').values({ tenant_id: tenantId, case_id: application.id, outcome: 'granted', title: `${MARK} Titel`, body_enc: decisionBody, key_version: tenantKeys.versionOf(decisionBody) }).execute();
-  return { tenantId, procedureId: procedure.id, staffId, mailId, formId: form.id, threadId, attachmentId: attachmentIds[0]!, caseId: application.id, uploadId };
+  // A delivery target and an API client of the victim (case-delivery): another tenant may neither see nor change them.
+  const target = await db.insertInto('case_delivery_targets').values({ tenant_id: tenantId, kind: 'webhook', name: `${MARK} Fachverfahren`, url: `https://${MARK.toLowerCase()}.example/hook`, secret_enc: 'x' }).returning('id').executeTakeFirstOrThrow();
+  const client = await db.insertInto('integration_clients').values({ tenant_id: tenantId, name: `${MARK} Zugang`, token_hash: randomBytes(32).toString('hex') }).returning('id').executeTakeFirstOrThrow();
+  return { tenantId, procedureId: procedure.id, staffId, mailId, formId: form.id, threadId, attachmentId: attachmentIds[0]!, caseId: application.id, uploadId, targetId: target.id, clientId: client.id };
 }
 
 /** Everything the victim tenant owns, to compare before and after the walk. */
@@ -107,6 +112,8 @@ async function snapshot(victim: Victim): Promise<string> {
     notes: await db.selectFrom('case_notes').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
     decisions: await db.selectFrom('decisions').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
     requests: await db.selectFrom('information_requests').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
+    deliveryTargets: await db.selectFrom('case_delivery_targets').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
+    integrationClients: await db.selectFrom('integration_clients').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
     staff: await db.selectFrom('staff_accounts').select(['id', 'email', 'display_name', 'password_hash', 'totp_secret_enc']).where('id', '=', victim.staffId).execute(),
   });
 }
@@ -129,6 +136,8 @@ function params(victim: Victim): Record<string, { value: string; owned: boolean 
     attachmentId: { value: victim.attachmentId, owned: true },
     caseId: { value: victim.caseId, owned: true },
     uploadId: { value: victim.uploadId, owned: true },
+    targetId: { value: victim.targetId, owned: true },
+    clientId: { value: victim.clientId, owned: true },
   };
 }
 
