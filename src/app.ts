@@ -12,7 +12,7 @@ import type { AppDeps } from './app-deps.ts';
 import { accessibilityRoutes } from './modules/accessibility/index.ts';
 import { applicationsRoutes, applicationsSchedules, createExpireDraftsJob, createReceiptJob, registerApplicationPayments, registerApplicationsPersonalData } from './modules/applications/index.ts';
 import { formLibraryRoutes, storeImportedForm } from './modules/form-library/index.ts';
-import { mailboxRoutes, registerMailboxPersonalData, unreadCountForApplicant, type MailboxDeps, type MailboxHooks } from './modules/mailbox/index.ts';
+import { mailboxRoutes, registerMailboxPersonalData, sendNotice, unreadCountForApplicant, type MailboxDeps, type MailboxHooks } from './modules/mailbox/index.ts';
 import { caseOpener, casesJobs, casesRoutes, changeCaseStatus, deriveApplicantTermKey, issueIntegrationDecision, recordApplicantMessage, recordRetrieval, registerDecisionFeePayments, type CasesDeps } from './modules/cases/index.ts';
 import type { SubmissionListener } from './modules/applications/index.ts';
 import { createSealKeyStore } from './platform/pdf/index.ts';
@@ -105,9 +105,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const mail = createMailService({ cipher, from: config.mailFrom, smtpUrl: config.smtpUrl });
   const sealKeys = createSealKeyStore({ db, cipher, config: config.seal });
   const receiptJob = createReceiptJob({ cipher, sealKeys });
-  const expireDraftsJob = createExpireDraftsJob({
-    cipher, mail, noticeDays: config.applications.draftExpiryNoticeDays, publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
-  });
   registerApplicationsPersonalData();
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   const tenantKeys = createTenantKeys(cipher);
@@ -118,6 +115,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     onFirstRetrieval: (tx, event) => recordRetrieval(tx, event),
   };
   const mailboxDeps: MailboxDeps = { db, cipher, tenantKeys, mail, malwareScanner, hooks: mailboxHooks, publicUrl };
+  // A draft about to expire: a notice in the owner's mailbox from the authority.
+  const expireDraftsJob = createExpireDraftsJob({
+    cipher, mail, noticeDays: config.applications.draftExpiryNoticeDays, publicUrl,
+    mailboxNotice: (tx, notice) => sendNotice(tx, mailboxDeps, notice),
+  });
   const casesDeps: CasesDeps = {
     db, cipher, tenantKeys, mail, sealKeys, mailbox: mailboxDeps, publicUrl, applicantTermKey: deriveApplicantTermKey(config.encryptionKey), onCaseOpened: [onCaseOpened],
   };

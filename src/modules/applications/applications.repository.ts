@@ -252,15 +252,15 @@ export async function deleteDraft(tx: Tx, owner: ApplicationOwner, id: string): 
 }
 
 /** Drafts whose expiry is near and whose owner has not been told yet (locked for this run). */
-export async function claimDraftsForExpiryNotice(tx: Tx, before: Date, limit: number): Promise<{ id: string; accountId: string | null; tenantId: string; procedureName: string; expiresAt: Date }[]> {
+export async function claimDraftsForExpiryNotice(tx: Tx, before: Date, limit: number): Promise<{ id: string; accountId: string | null; organisationId: string | null; tenantId: string; procedureName: string; expiresAt: Date }[]> {
   const rows = await tx.selectFrom('applications as a').innerJoin('online_procedures as op', 'op.id', 'a.procedure_id')
-    .select(['a.id', 'a.account_id', 'a.tenant_id', 'op.name', 'a.draft_expires_at'])
+    .select(['a.id', 'a.account_id', 'a.organisation_id', 'a.tenant_id', 'op.name', 'a.draft_expires_at'])
     .where('a.status', '=', 'draft').where('a.expiry_notice_sent_at', 'is', null).where('a.draft_expires_at', '<=', before)
     .orderBy('a.draft_expires_at').limit(limit).forUpdate('a').skipLocked().execute();
   if (rows.length > 0) {
     await tx.updateTable('applications').set({ expiry_notice_sent_at: sql<Date>`now()` }).where('id', 'in', rows.map((r) => r.id)).execute();
   }
-  return rows.map((r) => ({ id: r.id, accountId: r.account_id, tenantId: r.tenant_id, procedureName: r.name, expiresAt: r.draft_expires_at ?? new Date() }));
+  return rows.map((r) => ({ id: r.id, accountId: r.account_id, organisationId: r.organisation_id, tenantId: r.tenant_id, procedureName: r.name, expiresAt: r.draft_expires_at ?? new Date() }));
 }
 
 /** Deletes expired drafts; returns them (id and tenant) so that their uploads go too. */

@@ -4,6 +4,9 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { TestClient } from '../../../test/support/http.ts';
 import { logInCitizen } from '../../../test/support/saml-citizen-login.ts';
 import { expireDrafts } from './expire-drafts.ts';
+import { createTenantKeys } from '../../platform/crypto/tenant-keys.ts';
+import type { Tx } from '../../platform/db/database.ts';
+import { sendNotice } from '../mailbox/index.ts';
 
 let app: TestApp;
 before(async () => { app = await createTestApp({ RATE_LIMIT_PER_MINUTE: '100000' }); });
@@ -41,4 +44,22 @@ test('a draft near its expiry gets one content-free notice; an expired draft is 
 
   const row = await db.selectFrom('applications').select('expiry_notice_sent_at').where('id', '=', soon).executeTakeFirstOrThrow();
   assert.ok(row.expiry_notice_sent_at, 'the notice is remembered');
+});
+
+test('with the mailbox wired, the notice is a message from the authority in the mailbox, announced by a content-free e-mail', async () => {
+  const soon = await startDraft('U04');
+  const db = app.database.db;
+  const now = new Date();
+  await db.updateTable('applications').set({ draft_expires_at: new Date(now.getTime() + 2 * 24 * 3600 * 1000) }).where('id', '=', soon).execute();
+  const tenantKeys = createTenantKeys(app.cipher);
+  const mailbox = { tenantKeys, cipher: app.cipher, mail: app.mail, publicUrl: 'https://portal.example.de' };
+  const deps = { cipher: app.cipher, mail: app.mail, noticeDays: 7, publicUrl: 'https://portal.example.de', mailboxNotice: (tx: Tx, n: Parameters<typeof sendNotice>[2]) => sendNotice(tx, mailbox, n) };
+  assert.equal((await expireDrafts(db, deps, now)).noticed, 1);
+  const draft = await db.selectFrom('applications').select(['account_id', 'tenant_id']).where('id', '=', soon).executeTakeFirstOrThrow();
+  const threads = await db.selectFrom('mailbox_threads').select(['id', 'case_id', 'tenant_id']).where('account_id', '=', draft.account_id).execute();
+  assert.equal(threads.length, 1);
+  assert.deepEqual([threads[0]!.case_id, threads[0]!.tenant_id], [null, draft.tenant_id]);
+  const message = await db.selectFrom('mailbox_messages').select(['id', 'kind', 'direction', 'body_enc']).where('thread_id', '=', threads[0]!.id).executeTakeFirstOrThrow();
+  assert.deepEqual([message.kind, message.direction], ['notice', 'to_applicant']);
+  assert.match(await tenantKeys.decryptText(db, draft.tenant_id, message.body_enc, `mailbox_messages.body:${message.id}`), /Hund zur Hundesteuer anmelden.*gelöscht/s);
 });

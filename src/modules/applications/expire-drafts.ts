@@ -1,12 +1,12 @@
 /**
  * Drafts expire after DRAFT_RETENTION_DAYS without a change. Some days before, the owner gets a
- * notice (an e-mail without content; the mailbox module adds a message there); at expiry the draft
- * is deleted. Runs hourly; claiming with SKIP LOCKED lets several instances share the work.
+ * notice in the mailbox from the authority (with the mailbox's content-free e-mail), or, where no
+ * mailbox is wired, an e-mail without content; at expiry the draft is deleted. Runs hourly; claiming with SKIP LOCKED lets several instances share the work.
  */
 import { z } from 'zod';
 import { recordAudit } from '../../platform/audit/audit.ts';
 import type { FieldCipher } from '../../platform/crypto/field-encryption.ts';
-import type { Db } from '../../platform/db/database.ts';
+import type { Db, Tx } from '../../platform/db/database.ts';
 import type { JobDefinition } from '../../platform/jobs/queue.ts';
 import type { Schedule } from '../../platform/jobs/worker.ts';
 import type { MailService } from '../../platform/mail/mail.ts';
@@ -14,11 +14,15 @@ import { deleteUploadsOfOwner } from '../../platform/uploads/index.ts';
 import { loadCitizenProfile } from '../identity/index.ts';
 import { claimDraftsForExpiryNotice, deleteExpiredDrafts } from './applications.repository.ts';
 
+/** Puts a notice into the owner's mailbox (the mailbox module's `sendNotice`, wired in app.ts). */
+export type MailboxNotice = (tx: Tx, notice: { tenantId: string; accountId: string | null; organisationId: string | null; subject: string; body: string }) => Promise<unknown>;
+
 export interface ExpireDraftsDeps {
   cipher: FieldCipher;
   mail: MailService;
   noticeDays: number;
   publicUrl: string;
+  mailboxNotice?: MailboxNotice;
 }
 
 const BATCH = 200;
@@ -32,9 +36,22 @@ export async function expireDrafts(db: Db, deps: ExpireDraftsDeps, now = new Dat
       const batch = await db.transaction().execute(async (tx) => {
         const drafts = await claimDraftsForExpiryNotice(tx, before, BATCH);
         for (const draft of drafts) {
+          const date = new Intl.DateTimeFormat('de-DE', { dateStyle: 'long', timeZone: 'Europe/Berlin' }).format(draft.expiresAt);
+          if (deps.mailboxNotice) {
+            const dateEn = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'Europe/Berlin' }).format(draft.expiresAt);
+            await deps.mailboxNotice(tx, {
+              tenantId: draft.tenantId, accountId: draft.accountId, organisationId: draft.organisationId,
+              subject: `Angefangener Antrag: ${draft.procedureName}`,
+              body: [
+                `Ihr angefangener Antrag „${draft.procedureName}“ wird am ${date} gelöscht, wenn Sie ihn bis dahin nicht weiterbearbeiten.`,
+                `Weitermachen: ${deps.publicUrl}/antraege`, '',
+                `Your unfinished application "${draft.procedureName}" will be deleted on ${dateEn} unless you continue it.`,
+              ].join('\n'),
+            });
+            continue;
+          }
           const profile = draft.accountId ? await loadCitizenProfile(tx, deps.cipher, draft.accountId) : undefined;
           if (!profile?.email) continue;
-          const date = new Intl.DateTimeFormat('de-DE', { dateStyle: 'long', timeZone: 'Europe/Berlin' }).format(draft.expiresAt);
           await deps.mail.queue(tx, {
             to: profile.email, tenantId: draft.tenantId,
             subject: 'Ein angefangener Antrag wird bald gelöscht / An unfinished application will soon be deleted',

@@ -23,3 +23,4 @@ export { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES } from './receive-attachme
 export type {
   ApplicantThreadView, MailboxDeps, MailboxDirection, MailboxHooks, MailboxMessageKind, MailboxMessageView, MailboxOwner, StaffThreadView, ThreadSummary,
 } from './mailbox.types.ts';
+export { sendNotice } from './send-notice.ts';
