@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { isMessageKey, type Translate } from '../../platform/i18n/i18n.ts';
 import { describeFachverfahrenApi } from '../case-delivery/index.ts';
+import { localizeSchema } from '../../platform/i18n/localize-schema.ts';
 import { describeApplicationsApi } from '../applications/index.ts';
 import { municipalitySearchQuery } from '../municipalities/index.ts';
 import {
@@ -52,21 +53,10 @@ export interface OpenApiDocument {
   components: { schemas: Record<string, Schema>; responses: Record<string, Response>; securitySchemes: Record<string, Schema> };
 }
 
-/** Replaces every `description` that is a catalog key with its text, and drops JSON Schema's document keywords. */
-function localize(value: unknown, t: Translate): unknown {
-  if (Array.isArray(value)) return value.map((v) => localize(v, t));
-  if (value === null || typeof value !== 'object') return value;
-  const out: Schema = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (key === '$schema' || key === '$id') continue;
-    out[key] = key === 'description' && typeof v === 'string' && isMessageKey(v) ? t(v) : localize(v, t);
-  }
-  return out;
-}
 
 /** The parameters of a zod object schema (query or path), each with its JSON Schema, description and example. */
 function parametersOf(schema: z.ZodObject, location: 'query' | 'path', t: Translate): Parameter[] {
-  const json = localize(z.toJSONSchema(schema, { io: 'input' }), t) as { properties: Record<string, Schema>; required?: string[] };
+  const json = localizeSchema(z.toJSONSchema(schema, { io: 'input' }), t) as { properties: Record<string, Schema>; required?: string[] };
   return Object.entries(json.properties).map(([name, property]) => {
     const { description, examples, ...rest } = property as Schema & { description?: string; examples?: unknown[] };
     return {
@@ -96,7 +86,7 @@ const municipalityQuery = z.object({ q: municipalitySearchQuery.shape.q.meta({ d
 
 /** Builds the document; `publicUrl` (the portal's external address) becomes the server when configured. */
 export function buildOpenApiDocument(t: Translate, options: { publicUrl?: string | undefined } = {}): OpenApiDocument {
-  const schemas = localize(z.toJSONSchema(apiComponents, { io: 'input', uri: (id) => `#/components/schemas/${id}` }).schemas, t) as Record<string, Schema>;
+  const schemas = localizeSchema(z.toJSONSchema(apiComponents, { io: 'input', uri: (id) => `#/components/schemas/${id}` }).schemas, t) as Record<string, Schema>;
   const problems = exampleProblems(t);
   // The specialist procedures' API (bearer token; modules/case-delivery) documents itself.
   const fachverfahren = describeFachverfahrenApi(t);

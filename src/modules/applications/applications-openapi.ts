@@ -4,7 +4,8 @@
  * validate with, answers and problem+json errors, in the request's language.
  */
 import { z } from 'zod';
-import { isMessageKey, type Translate } from '../../platform/i18n/i18n.ts';
+import type { Translate } from '../../platform/i18n/i18n.ts';
+import { localizedJsonSchema } from '../../platform/i18n/localize-schema.ts';
 import { startBody, stepBody } from './applications.api.ts';
 
 type Schema = Record<string, unknown>;
@@ -12,17 +13,7 @@ type Schema = Record<string, unknown>;
 export const APPLICATIONS_SECURITY_SCHEME = 'citizenToken';
 export const APPLICATIONS_TAG = 'applications';
 
-function localize(value: unknown, t: Translate): unknown {
-  if (Array.isArray(value)) return value.map((v) => localize(v, t));
-  if (value === null || typeof value !== 'object') return value;
-  const out: Schema = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (key === '$schema' || key === '$id') continue;
-    out[key] = key === 'description' && typeof v === 'string' && isMessageKey(v) ? t(v) : localize(v, t);
-  }
-  return out;
-}
-const jsonSchema = (schema: z.ZodType, t: Translate) => localize(z.toJSONSchema(schema, { io: 'input' }), t) as Schema;
+const jsonSchema = localizedJsonSchema;
 
 const EXAMPLE_ID = '6c1f8e2a-4b3d-4e5f-9a7b-1c2d3e4f5a6b';
 const STATUS = ['draft', 'submitted', 'in_progress', 'waiting', 'decided', 'closed', 'withdrawn', 'rejected'];

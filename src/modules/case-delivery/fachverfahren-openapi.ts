@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { errorCatalog } from '../../platform/http/errors.ts';
-import { isMessageKey, type Translate } from '../../platform/i18n/i18n.ts';
+import type { Translate } from '../../platform/i18n/i18n.ts';
+import { localizedJsonSchema } from '../../platform/i18n/localize-schema.ts';
 import { casePath, decisionBody, statusBody } from './case-delivery.schemas.ts';
 import { FACHVERFAHREN_API_BASE } from './fachverfahren-api.routes.ts';
 
@@ -18,19 +19,8 @@ export const FACHVERFAHREN_TAG = 'fachverfahren';
 const EXAMPLE_CASE = '3f2c1d7e-8a4b-4c6d-9e0f-1a2b3c4d5e6f';
 const EXAMPLE_DECISION = '8d0f4b6e-2c1a-4e9b-b7d3-5a6c7e8f9a0b';
 
-/** Catalog keys in `description` become text; JSON Schema's document keywords go. */
-function localize(value: unknown, t: Translate): unknown {
-  if (Array.isArray(value)) return value.map((v) => localize(v, t));
-  if (value === null || typeof value !== 'object') return value;
-  const out: Schema = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (key === '$schema' || key === '$id') continue;
-    out[key] = key === 'description' && typeof v === 'string' && isMessageKey(v) ? t(v) : localize(v, t);
-  }
-  return out;
-}
 
-const jsonSchema = (schema: z.ZodType, t: Translate) => localize(z.toJSONSchema(schema, { io: 'input' }), t) as Schema;
+const jsonSchema = localizedJsonSchema;
 
 export interface FachverfahrenOpenApi {
   tag: { name: string; description: string };

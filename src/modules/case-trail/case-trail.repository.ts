@@ -4,20 +4,10 @@
  */
 import type { Db, Tx } from '../../platform/db/database.ts';
 import type { CaseTrailActorType, TrustLevel } from '../../platform/db/schema.ts';
-import { GENESIS_HASH, type CaseTrailDetails } from './case-trail-hash.ts';
+import { GENESIS_HASH, type CaseTrailDetails, type HashedEntry } from './case-trail-hash.ts';
 
-/** One entry of a case trail as stored. */
-export interface CaseTrailEntry {
-  tenantId: string;
-  seq: number;
-  caseId: string;
-  action: string;
-  actorType: CaseTrailActorType;
-  actorId: string | null;
-  trustLevel: TrustLevel | null;
-  details: CaseTrailDetails;
-  createdAt: Date;
-  prevHash: string;
+/** One entry of a case trail as stored: the hashed content and its hash. */
+export interface CaseTrailEntry extends HashedEntry {
   hash: string;
 }
 

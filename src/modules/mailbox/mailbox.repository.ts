@@ -3,9 +3,9 @@
  * rows are read with the tenant id first; the applicant's side reads by owner (the person, or the
  * organisation acted for), across tenants. Subjects and bodies stay encrypted here.
  */
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db, Tx } from '../../platform/db/database.ts';
-import type { MailboxDirection, MailboxMessageKind, TrustLevel } from '../../platform/db/schema.ts';
+import type { MailboxDirection, MailboxMessageKind, MailboxThreadsTable, TrustLevel } from '../../platform/db/schema.ts';
 import { ATTACHMENT_OWNER_KIND } from './mailbox-content.ts';
 import type { MailboxOwner } from './mailbox.types.ts';
 
@@ -16,17 +16,7 @@ export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
 }
 
-export interface ThreadRow {
-  id: string;
-  tenant_id: string;
-  case_id: string | null;
-  account_id: string | null;
-  organisation_id: string | null;
-  subject_enc: Uint8Array;
-  key_version: number;
-  last_message_at: Date;
-  created_at: Date;
-}
+export type ThreadRow = Selectable<MailboxThreadsTable>;
 
 export interface MessageRow {
   id: string;
