@@ -12,6 +12,7 @@ import type { AppDeps } from './app-deps.ts';
 import { accessibilityRoutes } from './modules/accessibility/index.ts';
 import { applicationsRoutes, applicationsSchedules, createExpireDraftsJob, createReceiptJob, registerApplicationPayments, registerApplicationsPersonalData } from './modules/applications/index.ts';
 import { formLibraryRoutes, storeImportedForm } from './modules/form-library/index.ts';
+import { mailboxRoutes, registerMailboxPersonalData, type MailboxHooks } from './modules/mailbox/index.ts';
 import { createSealKeyStore } from './platform/pdf/index.ts';
 import { apiRoutes } from './modules/api/index.ts';
 import { catalogEditorRoutes } from './modules/catalog-editor/index.ts';
@@ -55,6 +56,8 @@ export interface App {
   config: Config;
   /** Payment platforms and callback URL (modules/payments). */
   payments: PaymentsRuntime;
+  /** What the mailbox tells other modules (cases); filled in at start, replaceable in tests. */
+  mailboxHooks: MailboxHooks;
   /** Stops the worker, closes the server and the database, in that order. */
   close(): Promise<void>;
 }
@@ -124,6 +127,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     routerOptions: { ignoreTrailingSlash: true },
   });
   const routes: RouteInfo[] = [];
+  const mailboxHooks: MailboxHooks = {};
   server.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
@@ -154,6 +158,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(apiRoutes, deps);
   await server.register(applicationsRoutes, deps);
   await server.register(formLibraryRoutes, deps);
+  registerMailboxPersonalData(deps);
+  await server.register(mailboxRoutes, {
+    db, cipher, tenantKeys: deps.tenantKeys, mail, malwareScanner: deps.malwareScanner, hooks: mailboxHooks,
+    publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
+  });
   await server.register(paymentsRoutes, { ...deps, simulatorJobs: paymentJobs.simulator });
   await server.register(identityRoutes, deps);
   await server.register(documentVerificationRoutes, { sealKeys });
@@ -163,7 +172,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (config.runWorker) worker.start();
 
   return {
-    server, routes, database, worker, mail, cipher, config, payments,
+    server, routes, database, worker, mail, cipher, config, payments, mailboxHooks,
     async close() {
       await worker.stop();
       await server.close();

@@ -55,6 +55,10 @@ export const configSchema = z.object({
     .describe('days an unfinished application (draft) is kept after its last change'),
   DRAFT_EXPIRY_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(7)
     .describe('days before a draft expires that its owner is told in the mailbox (0: no notice)'),
+  CASE_RETENTION_DAYS: z.coerce.number().int().min(30).max(36500).default(3650)
+    .describe('days after which a closed case is deleted with its application, evidence, decision and mailbox thread (default ten years)'),
+  CASE_DEADLINE_WARNING_DAYS: z.coerce.number().int().min(0).max(365).default(14)
+    .describe('days before a statutory processing time runs out that the assigned caseworker gets a reminder'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600).describe('requests per minute per client address'),
   TRUST_PROXY: booleanString.default(false).describe('trust X-Forwarded-* headers from a reverse proxy'),
   OPERATOR_NAME: z.string().min(2).optional().describe('operator named in the Impressum (required in production)'),
@@ -155,6 +159,7 @@ export interface Config {
   seal: SealConfig;
   uploads: UploadsConfig;
   applications: { draftRetentionDays: number; draftExpiryNoticeDays: number };
+  cases: { retentionDays: number; reminderDays: number };
   payments: PaymentsConfig;
   oidc: OidcConfig;
   /** Citizen login methods offered on /anmelden. */
@@ -347,6 +352,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
     cacheCheckMs: raw.CACHE_CHECK_MS,
     applications: { draftRetentionDays: raw.DRAFT_RETENTION_DAYS, draftExpiryNoticeDays: raw.DRAFT_EXPIRY_NOTICE_DAYS },
+    cases: { retentionDays: raw.CASE_RETENTION_DAYS, reminderDays: raw.CASE_DEADLINE_WARNING_DAYS },
     trustProxy: raw.TRUST_PROXY,
     staffIdleTimeoutMs: raw.STAFF_IDLE_TIMEOUT_MINUTES * 60_000,
     logLevel: raw.LOG_LEVEL,

@@ -288,3 +288,19 @@ export async function findApplicableProcedureId(db: Db | Tx, tenantId: string, l
     .orderBy('op.name').orderBy('op.id').executeTakeFirst();
   return row?.id;
 }
+
+/**
+ * Sets the status of a submitted application as the case workflow decided it (the cases module
+ * keeps both equal in one transaction) and adds the history entry the applicant sees.
+ */
+export async function setSubmittedApplicationStatus(tx: Tx, change: { tenantId: string; applicationId: string; status: Exclude<ApplicationStatus, 'draft'>; actorType: 'citizen' | 'staff' | 'system'; actorId: string | null; trustLevel: TrustLevel | null }): Promise<void> {
+  await tx.updateTable('applications').set({ status: change.status, updated_at: sql<Date>`now()` })
+    .where('id', '=', change.applicationId).where('tenant_id', '=', change.tenantId).where('status', '<>', 'draft').execute();
+  await insertEvent(tx, { applicationId: change.applicationId, tenantId: change.tenantId, status: change.status, actorType: change.actorType, actorId: change.actorId, trustLevel: change.trustLevel });
+}
+
+/** Deletes a submitted application at the end of its retention period (history and receipt go with it). */
+export async function deleteSubmittedApplication(tx: Tx, tenantId: string, applicationId: string): Promise<boolean> {
+  const row = await tx.deleteFrom('applications').where('id', '=', applicationId).where('tenant_id', '=', tenantId).where('status', '<>', 'draft').returning('id').executeTakeFirst();
+  return row !== undefined;
+}

@@ -28,7 +28,25 @@ export interface SubmitDeps {
   publicUrl: string;
   /** Produces the sealed PDF receipt after commit (`createReceiptJob`). */
   receiptJob: JobDefinition;
+  /** Called in the submission transaction (the cases module opens the case here). */
+  onSubmitted?: readonly SubmissionListener[];
 }
+
+/** What a listener learns about a submission, inside its transaction. */
+export interface SubmissionEvent {
+  tenantId: string;
+  applicationId: string;
+  procedureId: string;
+  reference: string;
+  submittedAt: Date;
+  accountId: string | null;
+  organisationId: string | null;
+  /** Statutory processing time of the procedure in days, when it has one. */
+  processingDays: number | null;
+}
+
+/** Runs in the submission transaction; throwing rolls the submission back. */
+export type SubmissionListener = (tx: Tx, event: SubmissionEvent) => Promise<void>;
 
 export interface SubmitInput {
   applicationId: string;
@@ -100,6 +118,12 @@ async function submitLocked(
   const submitted = await markSubmitted(tx, application.id, { answersEnc: application.answersEnc, trustLevel: actor.trustLevel, tenantId: procedure.tenantId });
   if (!submitted) throw new Error('draft changed while locked');
   await insertEvent(tx, { applicationId: application.id, tenantId: procedure.tenantId, status: 'submitted', actorType: actor.actorType, actorId: actor.actorId, trustLevel: actor.trustLevel });
+  for (const listener of deps.onSubmitted ?? []) {
+    await listener(tx, {
+      tenantId: procedure.tenantId, applicationId: application.id, procedureId: procedure.id, reference: submitted.reference,
+      submittedAt: submitted.submittedAt, accountId: application.accountId, organisationId: application.organisationId, processingDays: procedure.processingDays,
+    });
+  }
   await recordAudit(tx, {
     tenantId: procedure.tenantId, actorType: actor.actorType, actorId: actor.actorId, action: 'application.submitted',
     subjectType: 'application', subjectId: application.id, ...(actor.requestId ? { requestId: actor.requestId } : {}),

@@ -11,3 +11,4 @@ export { registerPersonalDataSection } from './personal-data.ts';
 export type { PersonalDataContext, PersonalDataLoader, PersonalDataSectionOptions, PersonalDataValue } from './personal-data.ts';
 export { mailboxNoticeAddress } from './notification-address.ts';
 export { listMembersOfOrganisation } from './organisation-members.ts';
+export { applicantName } from './applicant-name.ts';

@@ -89,3 +89,9 @@ export async function listOpenInvitations(db: Db, organisationId: string) {
   return db.selectFrom('organisation_invitations').select(['id', 'email_enc', 'role', 'expires_at'])
     .where('organisation_id', '=', organisationId).where('accepted_at', 'is', null).where('expires_at', '>', new Date()).orderBy('created_at').execute();
 }
+
+/** The stored (encrypted) name of an organisation. */
+export async function findOrganisationNameEnc(db: Db | Tx, organisationId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('organisations').select('name_enc').where('id', '=', organisationId).executeTakeFirst();
+  return row?.name_enc;
+}

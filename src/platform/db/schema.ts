@@ -412,6 +412,7 @@ export interface ApplicationProceduresTable {
   contact: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  workflow: Generated<'standard' | 'notification'>;
 }
 
 export type PaymentProviderName = 'pmpayment' | 'epaybl';

@@ -6,10 +6,12 @@ import { fimMessagesDe } from '../../modules/fim/messages.de.ts';
 import { identityMessagesDe } from '../../modules/identity/messages.de.ts';
 import { formsMessagesDe } from '../../modules/forms/messages.de.ts';
 import { paymentsMessagesDe } from '../../modules/payments/messages.de.ts';
+import { casesMessagesDe } from '../../modules/cases/messages.de.ts';
 import { documentVerificationMessagesDe } from '../../modules/document-verification/messages.de.ts';
 import { digitalesAmtMessagesDe } from '../../modules/digitales-amt/messages.de.ts';
 import { responsibilityAdminMessagesDe } from '../../modules/responsibility-admin/messages.de.ts';
 import { staffMessagesDe } from '../../modules/staff/messages.de.ts';
+import { mailboxMessagesDe } from '../../modules/mailbox/messages.de.ts';
 
 /** German UI text (the reference catalog: every key is defined here first). Modules with many texts keep them in their own messages.de.ts, merged here. */
 export const de = {
@@ -23,7 +25,9 @@ export const de = {
   ...formsMessagesDe,
   ...fimMessagesDe,
   ...paymentsMessagesDe,
+  ...casesMessagesDe,
   ...staffMessagesDe,
+  ...mailboxMessagesDe,
   ...documentVerificationMessagesDe,
   'site.name': 'Digitales Amt Bayern',
   'site.home': 'Startseite',

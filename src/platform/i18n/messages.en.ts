@@ -6,10 +6,12 @@ import { fimMessagesEn } from '../../modules/fim/messages.en.ts';
 import { identityMessagesEn } from '../../modules/identity/messages.en.ts';
 import { formsMessagesEn } from '../../modules/forms/messages.en.ts';
 import { paymentsMessagesEn } from '../../modules/payments/messages.en.ts';
+import { casesMessagesEn } from '../../modules/cases/messages.en.ts';
 import { documentVerificationMessagesEn } from '../../modules/document-verification/messages.en.ts';
 import { digitalesAmtMessagesEn } from '../../modules/digitales-amt/messages.en.ts';
 import { responsibilityAdminMessagesEn } from '../../modules/responsibility-admin/messages.en.ts';
 import { staffMessagesEn } from '../../modules/staff/messages.en.ts';
+import { mailboxMessagesEn } from '../../modules/mailbox/messages.en.ts';
 import type { de } from './messages.de.ts';
 
 /** English UI text: every German key must be here (checked by the type and by a test). */
@@ -24,7 +26,9 @@ export const en: Record<keyof typeof de, string> = {
   ...formsMessagesEn,
   ...fimMessagesEn,
   ...paymentsMessagesEn,
+  ...casesMessagesEn,
   ...staffMessagesEn,
+  ...mailboxMessagesEn,
   ...documentVerificationMessagesEn,
   'site.name': 'Digitales Amt Bavaria',
   'site.home': 'Home',

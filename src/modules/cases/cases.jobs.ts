@@ -1,0 +1,81 @@
+/**
+ * The cases module's periodic jobs:
+ * - deadline reminders: an open case whose statutory processing time runs out within the warning
+ *   period gets one e-mail to its assignee (or, unassigned, to nobody: the inbox marks it overdue);
+ * - retention: closed cases older than the configured period are deleted with their application,
+ *   evidence, notes, decision and mailbox thread; the deletion is logged in the case trail and the
+ *   audit log (ids only).
+ */
+import { z } from 'zod';
+import { recordAudit } from '../../platform/audit/audit.ts';
+import type { Db } from '../../platform/db/database.ts';
+import type { JobDefinition } from '../../platform/jobs/queue.ts';
+import type { Schedule } from '../../platform/jobs/worker.ts';
+import type { MailService } from '../../platform/mail/mail.ts';
+import { deleteApplicationRecord } from '../applications/index.ts';
+import { recordCaseAction } from '../case-trail/index.ts';
+import { deleteCaseMailbox } from '../mailbox/index.ts';
+import { claimReminder, listCasesClosedBefore, listCasesDueSoon } from './cases.repository.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const BATCH = 200;
+
+export interface CaseJobsConfig {
+  reminderDays: number;
+  retentionDays: number;
+  publicUrl: string;
+}
+
+/** Sends the due reminders; returns how many. */
+export async function sendDeadlineReminders(db: Db, mail: MailService, config: CaseJobsConfig, now = new Date()): Promise<number> {
+  const due = await listCasesDueSoon(db, new Date(now.getTime() + config.reminderDays * DAY_MS), BATCH);
+  let sent = 0;
+  for (const c of due) {
+    await db.transaction().execute(async (tx) => {
+      if (!(await claimReminder(tx, c.id))) return;
+      await recordCaseAction(tx, { tenantId: c.tenantId, caseId: c.id, action: 'case.deadline_reminder', actorType: 'system', actorId: null, trustLevel: null, details: { dueAt: c.dueAt.toISOString() } });
+      if (!c.assigneeEmail) return;
+      const day = new Intl.DateTimeFormat('de-DE', { dateStyle: 'long', timeZone: 'Europe/Berlin' }).format(c.dueAt);
+      await mail.queue(tx, {
+        to: c.assigneeEmail, tenantId: c.tenantId,
+        subject: `Frist läuft ab: Vorgang ${c.reference}`,
+        text: `Die Bearbeitungsfrist des Vorgangs ${c.reference} endet am ${day}.\n\n${config.publicUrl}/verwaltung/vorgaenge/${c.id}`,
+      });
+      sent += 1;
+    });
+  }
+  return sent;
+}
+
+/** Deletes closed cases past the retention period; returns how many. */
+export async function deleteExpiredCases(db: Db, config: CaseJobsConfig, now = new Date()): Promise<number> {
+  const expired = await listCasesClosedBefore(db, new Date(now.getTime() - config.retentionDays * DAY_MS), BATCH);
+  let deleted = 0;
+  for (const c of expired) {
+    await db.transaction().execute(async (tx) => {
+      const mailbox = await deleteCaseMailbox(tx, c.tenantId, c.id);
+      const removed = await deleteApplicationRecord(tx, c.tenantId, c.id);
+      if (!removed) return;
+      await recordCaseAction(tx, {
+        tenantId: c.tenantId, caseId: c.id, action: 'case.deleted_after_retention', actorType: 'system', actorId: null, trustLevel: null,
+        details: { reference: c.reference, retentionDays: config.retentionDays, messages: mailbox.messages, attachments: mailbox.attachments + removed.uploads },
+      });
+      await recordAudit(tx, { tenantId: c.tenantId, actorType: 'system', action: 'case.deleted_after_retention', subjectType: 'case', subjectId: c.id, details: { retentionDays: config.retentionDays } });
+      deleted += 1;
+    });
+  }
+  return deleted;
+}
+
+/** The job definitions and their schedules. */
+export function casesJobs(mail: MailService, config: CaseJobsConfig): { definitions: JobDefinition[]; schedules: Schedule[] } {
+  const reminders: JobDefinition = {
+    type: 'cases.deadline_reminders@1', payload: z.object({}).passthrough(),
+    async handle(_payload, context) { await sendDeadlineReminders(context.db, mail, config); },
+  };
+  const retention: JobDefinition = {
+    type: 'cases.retention@1', payload: z.object({}).passthrough(),
+    async handle(_payload, context) { await deleteExpiredCases(context.db, config); },
+  };
+  return { definitions: [reminders, retention], schedules: [{ definition: reminders, everyMs: 60 * 60 * 1000 }, { definition: retention, everyMs: 6 * 60 * 60 * 1000 }] };
+}

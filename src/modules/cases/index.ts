@@ -1,0 +1,14 @@
+export { casesRoutes } from './cases.routes.ts';
+export type { CasesRouteOptions } from './cases.routes.ts';
+export type { CasesDeps, CaseOpenedListener } from './cases.deps.ts';
+export { caseOpener, openCase } from './open-case.ts';
+export { changeCaseStatus } from './change-case-status.ts';
+export type { ChangeStatusInput, ChangeStatusResult } from './change-case-status.ts';
+export { issueDecision, issueIntegrationDecision, recordRetrieval } from './issue-decision.ts';
+export { recordApplicantMessage, requestInformation } from './request-information.ts';
+export { casesJobs, deleteExpiredCases, sendDeadlineReminders } from './cases.jobs.ts';
+export { deriveApplicantTermKey } from './applicant-terms.ts';
+export { listInbox, findCase } from './cases.repository.ts';
+export type { InboxFilter, InboxItem, CaseRow } from './cases.repository.ts';
+export { CASE_STATUSES, OPEN_STATUSES, workflowNamed } from './workflow.ts';
+export type { CaseActorKind, WorkflowName } from './workflow.ts';

@@ -1,0 +1,20 @@
+/**
+ * The name of an applicant as the authority addresses them: the person's name from the identity,
+ * or the organisation's name when the person acted for a business account.
+ */
+import type { FieldCipher } from '../../platform/crypto/field-encryption.ts';
+import type { Db, Tx } from '../../platform/db/database.ts';
+import { loadCitizenProfile } from './citizen-profile.ts';
+import { findOrganisationNameEnc } from './organisation.repository.ts';
+
+/** The applicant's name, or null when the account is gone or carries no name. */
+export async function applicantName(db: Db | Tx, cipher: FieldCipher, owner: { accountId: string | null; organisationId: string | null }): Promise<string | null> {
+  if (owner.organisationId) {
+    const nameEnc = await findOrganisationNameEnc(db, owner.organisationId);
+    if (nameEnc) return cipher.decrypt(nameEnc);
+  }
+  if (!owner.accountId) return null;
+  const profile = await loadCitizenProfile(db as Db, cipher, owner.accountId);
+  const name = [profile?.givenName, profile?.familyName].filter(Boolean).join(' ');
+  return name || null;
+}
