@@ -4,7 +4,7 @@
  * messages, the unread count) with 1,000,000 messages; the same figures at 10,000 to show that the
  * cost stays flat as the data grows.
  *
- * Runs on a PostgreSQL server (BENCH_DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/postgres):
+ * Runs on a PostgreSQL server (BENCH_DATABASE_URL, else TEST_DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/postgres):
  * creates a database of its own there, migrates it, generates the data with generate_series
  * (bench/lib/case-data.ts), and drops it at the end. What is measured are the modules' own functions
  * (`listInbox` of cases; `listApplicantThreads`, `listThreadForStaff`, `unreadCountForApplicant` of
@@ -243,9 +243,9 @@ function databaseUrl(base: string, name: string): string {
 }
 
 async function run(ctx: BenchContext): Promise<BenchResult[]> {
-  const serverUrl = process.env.BENCH_DATABASE_URL;
+  const serverUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
-    throw new Error('case-processing needs a PostgreSQL server: set BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres); it creates and drops a database of its own there');
+    throw new Error('case-processing needs a PostgreSQL server: set BENCH_DATABASE_URL (or TEST_DATABASE_URL), e.g. postgres://postgres@127.0.0.1:5432/postgres; it creates and drops a database of its own there');
   }
   const name = `da_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
