@@ -1,7 +1,7 @@
 /**
  * Verifies the case trail: recomputes every tenant's hash chain from the first entry to the head and
- * names the first broken link. Reads each chain in keyset pages, so memory stays flat with millions
- * of entries, and holds no transaction open while it runs.
+ * names the first broken link. Reads each chain in keyset pages (the next one while the current one
+ * is hashed), so memory stays flat with millions of entries, and holds no transaction open while it runs.
  */
 import type { Db } from '../../platform/db/database.ts';
 import { GENESIS_HASH, hashEntry } from './case-trail-hash.ts';
@@ -53,8 +53,13 @@ async function verifyTenant(db: Db, tenantId: string, batchSize: number, onIntac
   if (!head) return { seq: Math.max(1, await selectMaxSeq(db, tenantId)), reason: 'head_mismatch' };
   let expected = 1;
   let prevHash = GENESIS_HASH;
+  let page = await selectEntriesPage(db, tenantId, 0, head.seq, batchSize);
   for (;;) {
-    const page = await selectEntriesPage(db, tenantId, expected - 1, head.seq, batchSize);
+    // The next page is read while this one is hashed (an intact page ends at seq expected - 1 + length).
+    const last = page[page.length - 1];
+    const next = page.length === batchSize && last ? selectEntriesPage(db, tenantId, last.seq, head.seq, batchSize) : null;
+    // When this page breaks the chain, the next one is not awaited: its failure must not go unhandled.
+    next?.catch(() => undefined);
     for (const entry of page) {
       if (entry.seq !== expected) return { seq: expected, reason: 'missing_entry' };
       if (hashEntry(entry) !== entry.hash) return { seq: entry.seq, reason: 'changed_entry' };
@@ -63,7 +68,8 @@ async function verifyTenant(db: Db, tenantId: string, batchSize: number, onIntac
       expected++;
       onIntact();
     }
-    if (page.length < batchSize) break;
+    if (!next) break;
+    page = await next;
   }
   // Entries at the end of the chain (up to the head) are gone.
   if (expected <= head.seq) return { seq: expected, reason: 'missing_entry' };
