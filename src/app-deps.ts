@@ -11,6 +11,7 @@ import type { SealKeyStore } from './platform/pdf/seal-keys.ts';
 import type { MalwareScanner } from './platform/uploads/malware-scanner.ts';
 import type { JobDefinition } from './platform/jobs/queue.ts';
 import type { PaymentsRuntime } from './modules/payments/index.ts';
+import type { SubmissionListener } from './modules/applications/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -30,4 +31,6 @@ export interface AppDeps {
   jobs: { receipt: JobDefinition };
   /** Payment platforms and this portal's callback URL (see modules/payments). */
   payments: PaymentsRuntime;
+  /** Run in the submission transaction of every application (the cases module opens the case). */
+  onSubmitted: readonly SubmissionListener[];
 }

@@ -12,10 +12,13 @@ import type { AppDeps } from './app-deps.ts';
 import { accessibilityRoutes } from './modules/accessibility/index.ts';
 import { applicationsRoutes, applicationsSchedules, createExpireDraftsJob, createReceiptJob, registerApplicationPayments, registerApplicationsPersonalData } from './modules/applications/index.ts';
 import { formLibraryRoutes, storeImportedForm } from './modules/form-library/index.ts';
-import { mailboxRoutes, registerMailboxPersonalData, type MailboxHooks } from './modules/mailbox/index.ts';
+import { mailboxRoutes, registerMailboxPersonalData, unreadCountForApplicant, type MailboxDeps, type MailboxHooks } from './modules/mailbox/index.ts';
+import { caseOpener, casesJobs, casesRoutes, changeCaseStatus, deriveApplicantTermKey, issueIntegrationDecision, recordApplicantMessage, recordRetrieval, registerDecisionFeePayments, type CasesDeps } from './modules/cases/index.ts';
+import type { SubmissionListener } from './modules/applications/index.ts';
 import { createSealKeyStore } from './platform/pdf/index.ts';
 import { apiRoutes } from './modules/api/index.ts';
 import { catalogEditorRoutes } from './modules/catalog-editor/index.ts';
+import { caseDeliveryRoutes, createCaseDeliveryJob, fachverfahrenApiRoutes, onCaseOpened, registerCaseReporting } from './modules/case-delivery/index.ts';
 import { identityCleanupJob, identityRoutes, identitySchedules, registerCitizenIdentity } from './modules/identity/index.ts';
 import { digitalesAmtEvaluateJob, digitalesAmtRoutes, digitalesAmtSchedules } from './modules/digitales-amt/index.ts';
 import { catalogRoutes, importCatalogIfEmpty } from './modules/catalog/index.ts';
@@ -106,14 +109,37 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     cipher, mail, noticeDays: config.applications.draftExpiryNoticeDays, publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
   });
   registerApplicationsPersonalData();
+  const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+  const tenantKeys = createTenantKeys(cipher);
+  const malwareScanner = createMalwareScanner(config.uploads);
+  // The mailbox tells the cases module about replies and retrievals (replaceable in tests).
+  const mailboxHooks: MailboxHooks = {
+    onApplicantMessage: (tx, event) => recordApplicantMessage(tx, event),
+    onFirstRetrieval: (tx, event) => recordRetrieval(tx, event),
+  };
+  const mailboxDeps: MailboxDeps = { db, cipher, tenantKeys, mail, malwareScanner, hooks: mailboxHooks, publicUrl };
+  const casesDeps: CasesDeps = {
+    db, cipher, tenantKeys, mail, sealKeys, mailbox: mailboxDeps, publicUrl, applicantTermKey: deriveApplicantTermKey(config.encryptionKey), onCaseOpened: [onCaseOpened],
+  };
+  // Specialist procedures report status changes and decisions through the API (modules/case-delivery).
+  registerCaseReporting({
+    changeCaseStatus: (input) => changeCaseStatus(casesDeps, input),
+    issueIntegrationDecision: (input) => issueIntegrationDecision(casesDeps, input),
+  });
+  // Every submission opens its case in the same transaction.
+  const onSubmitted: SubmissionListener[] = [caseOpener(casesDeps)];
   // A paid fee submits its application (payment outcome job).
-  registerApplicationPayments({ db, cipher, mail, receiptJob, publicUrl: config.publicUrl ?? `http://localhost:${config.port}` });
+  registerApplicationPayments({ db, cipher, mail, receiptJob, publicUrl, onSubmitted });
+  // A fee set in a decision, once paid, is noted on the case.
+  registerDecisionFeePayments();
+  const caseJobs = casesJobs(mail, mailboxDeps, { ...config.cases, publicUrl });
   const payments = createPaymentsRuntime(config, cipher, log.child({ component: 'payments' }));
   const paymentJobs = paymentsJobs(config, payments);
+  const caseDeliveryJob = createCaseDeliveryJob({ cipher, tenantKeys });
   const worker = createWorker({
     db,
-    definitions: [mail.sendJob, digitalesAmtEvaluateJob, identityCleanupJob, receiptJob, expireDraftsJob, ...paymentJobs.definitions],
-    schedules: [...maintenanceJobs(), ...digitalesAmtSchedules(), ...identitySchedules(), ...applicationsSchedules(expireDraftsJob), ...paymentJobs.schedules],
+    definitions: [mail.sendJob, digitalesAmtEvaluateJob, identityCleanupJob, receiptJob, expireDraftsJob, ...paymentJobs.definitions, ...caseJobs.definitions, caseDeliveryJob],
+    schedules: [...maintenanceJobs(), ...digitalesAmtSchedules(), ...identitySchedules(), ...applicationsSchedules(expireDraftsJob), ...paymentJobs.schedules, ...caseJobs.schedules],
     pollMs: config.workerPollMs,
     log: log.child({ component: 'worker' }),
   });
@@ -127,7 +153,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     routerOptions: { ignoreTrailingSlash: true },
   });
   const routes: RouteInfo[] = [];
-  const mailboxHooks: MailboxHooks = {};
   server.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
@@ -139,14 +164,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await registerWebPlatform(server, { config, db, render: createRenderer(), sharedRateLimits: database.kind === 'postgres' });
   registerStaffIdentity(server, { db, config });
   registerCitizenIdentity(server, { db, cipher });
+  // The header shows a citizen how many mailbox messages wait unread (one indexed count per page).
+  server.addHook('preHandler', async (req) => {
+    if (req.method !== 'GET' || !req.citizen || !req.viewer || req.url.startsWith('/api/')) return;
+    req.viewer.unread = await unreadCountForApplicant(db, { accountId: req.citizen.id, organisationId: req.citizen.organisationId });
+  });
   await server.register(staffRoutes, { db, cipher, config });
   await server.register(operationsRoutes, { database, cipher });
   await server.register(siteRoutes, { db, config });
   await server.register(municipalityRoutes, { db });
   await server.register(catalogRoutes, { db, config, catalogCache });
   const deps: AppDeps = {
-    config, database, db, cipher, mail, catalogCache, sealKeys, tenantKeys: createTenantKeys(cipher), malwareScanner: createMalwareScanner(config.uploads),
-    jobs: { receipt: receiptJob }, payments,
+    config, database, db, cipher, mail, catalogCache, sealKeys, tenantKeys, malwareScanner,
+    jobs: { receipt: receiptJob }, payments, onSubmitted,
   };
   await server.register(digitalesAmtRoutes, deps);
   await server.register(catalogEditorRoutes, deps);
@@ -159,10 +189,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await server.register(applicationsRoutes, deps);
   await server.register(formLibraryRoutes, deps);
   registerMailboxPersonalData(deps);
-  await server.register(mailboxRoutes, {
-    db, cipher, tenantKeys: deps.tenantKeys, mail, malwareScanner: deps.malwareScanner, hooks: mailboxHooks,
-    publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
-  });
+  await server.register(mailboxRoutes, mailboxDeps);
+  await server.register(casesRoutes, { ...deps, cases: casesDeps });
+  await server.register(caseDeliveryRoutes, deps);
+  await server.register(fachverfahrenApiRoutes, deps);
   await server.register(paymentsRoutes, { ...deps, simulatorJobs: paymentJobs.simulator });
   await server.register(identityRoutes, deps);
   await server.register(documentVerificationRoutes, { sealKeys });

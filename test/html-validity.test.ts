@@ -129,6 +129,9 @@ test('the main pages, in German and English, with and without form errors, are v
   add(`GET /verwaltung/mitarbeitende/${newcomer}`, await fresh.get(`/verwaltung/mitarbeitende/${newcomer}`), 200);
   add('GET /verwaltung/netzwerke', await fresh.get('/verwaltung/netzwerke'), 200);
   add('POST /verwaltung/netzwerke (invalid)', await fresh.submit('/verwaltung/netzwerke', { networks: '10.0.0.0/33' }, '/verwaltung/netzwerke'), 400);
+  add('GET /verwaltung/anbindungen', await fresh.get('/verwaltung/anbindungen'), 200);
+  add('POST /verwaltung/anbindungen/ziele (invalid)', await fresh.submit('/verwaltung/anbindungen', { kind: 'fit_connect', targetName: '', url: 'x', jwk: '{' }, '/verwaltung/anbindungen/ziele'), 400);
+  add('POST /verwaltung/anbindungen/zugaenge', await fresh.submit('/verwaltung/anbindungen', { clientName: 'Fachverfahren' }, '/verwaltung/anbindungen/zugaenge'), 200);
 
   // The FIM import page: empty, with an imported schema's report and preview, and with unusable files.
   const { client: editor } = await logInStaff(app, 'redaktion@muenchen.demo.digitales-amt.de');
@@ -194,6 +197,23 @@ test('the main pages, in German and English, with and without form errors, are v
   const dogTax = (await app.database.db.selectFrom('online_procedures as p').innerJoin('tenants as t', 't.id', 'p.tenant_id').select('p.id')
     .where('t.slug', '=', 'coburg').where('p.name', '=', 'Hund zur Hundesteuer anmelden').executeTakeFirstOrThrow()).id;
   add('GET /antraege/neu/:id (another municipality)', await applicant.get(`/antraege/neu/${dogTax}?ags=09162000&lang=en`), 200);
+  // The mailbox: the applicant's list, a new message (with errors), a thread with its reply form
+  // (with errors); the caseworker's list and thread.
+  add('GET /postfach (empty)', await applicant.get('/postfach'), 200);
+  add('GET /postfach/neu', await applicant.get('/postfach/neu'), 200);
+  add('POST /postfach/neu (errors)', await applicant.submitMultipart('/postfach/neu', [{ field: 'anhaenge', name: 'x.pdf', content: 'kein PDF' }], { tenantId: '', subject: '', text: '' }), 400);
+  const newThread = await applicant.submitMultipart('/postfach/neu', [], { tenantId: coburgId, subject: 'Frage', text: 'Eine Frage\nin zwei Zeilen' });
+  assert.equal(newThread.statusCode, 303);
+  const threadUrl = String(newThread.headers.location).split('?')[0]!;
+  add('GET /postfach/:threadId (sent)', await applicant.get(String(newThread.headers.location)), 200);
+  add('POST /postfach/:threadId (errors)', await applicant.submitMultipart(threadUrl, [], { text: '' }), 400);
+  add('GET /postfach (a thread)', await applicant.get('/postfach?lang=en'), 200);
+  add('GET /verwaltung/postfach', await cashier.get('/verwaltung/postfach'), 200);
+  const staffThreadUrl = threadUrl.replace('/postfach/', '/verwaltung/postfach/');
+  add('GET /verwaltung/postfach/:threadId', await cashier.get(staffThreadUrl), 200);
+  add('POST /verwaltung/postfach/:threadId (errors)', await cashier.submitMultipart(staffThreadUrl, [], { text: '' }), 400);
+  assert.equal((await cashier.submitMultipart(staffThreadUrl, [], { text: 'Die Antwort' })).statusCode, 303);
+  add('GET /postfach/:threadId (answered)', await applicant.get(`${threadUrl}?lang=en`), 200);
   const { client: formEditor } = await logInStaff(app, 'redaktion@muenchen.demo.digitales-amt.de');
   add('GET /verwaltung/formulare', await formEditor.get('/verwaltung/formulare'), 200);
   add('POST /verwaltung/formulare (invalid definition)', await formEditor.submit('/verwaltung/formulare', { definition: '{"format":1}' }, '/verwaltung/formulare'), 400);

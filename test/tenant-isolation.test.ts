@@ -15,6 +15,9 @@ import { html, TestClient } from './support/http.ts';
 import { logInStaff } from './support/staff.ts';
 import { addMembership, hashPassword, isStaffRoute, upsertStaffAccount } from '../src/modules/staff/index.ts';
 import { DEMO_PASSWORD } from '../src/demo/seed-demo-data.ts';
+import { postToApplicant, startGeneralThread } from '../src/modules/mailbox/index.ts';
+import { createTenantKeys } from '../src/platform/crypto/tenant-keys.ts';
+import { storeUpload } from '../src/platform/uploads/index.ts';
 
 let app: TestApp;
 before(async () => { app = await createTestApp({ RATE_LIMIT_PER_MINUTE: '100000' }); });
@@ -30,6 +33,12 @@ interface Victim {
   staffId: string;
   mailId: string;
   formId: string;
+  threadId: string;
+  attachmentId: string;
+  caseId: string;
+  uploadId: string;
+  targetId: string;
+  clientId: string;
 }
 
 /** Data of the victim tenant (München), each piece carrying the marker. */
@@ -51,7 +60,35 @@ async function seedVictim(): Promise<Victim> {
   // A form of the victim, not shared for reuse: another tenant may neither see nor adopt it.
   const form = await db.insertInto('forms').values({ owner_tenant_id: tenantId, slug: 'geheim', title: `${MARK} Formular` }).returning('id').executeTakeFirstOrThrow();
   await db.insertInto('form_versions').values({ form_id: form.id, version: 1, definition: JSON.stringify({ format: 1, title: { de: `${MARK} Formular` }, steps: [{ id: 's', title: { de: 'S' }, items: [{ kind: 'text', id: 't', text: { de: MARK } }] }] }) }).execute();
-  return { tenantId, procedureId: procedure.id, staffId, mailId, formId: form.id };
+  // A mailbox thread of the victim with a message from the applicant and the authority's answer with an attachment.
+  const tenantKeys = createTenantKeys(app.cipher);
+  const citizen = await db.insertInto('citizen_accounts').values({ bpk2_hash: `victim-${MARK}`, last_trust_level: 'substantiell' }).returning('id').executeTakeFirstOrThrow();
+  const { threadId } = await startGeneralThread({ db, tenantKeys }, {
+    owner: { accountId: citizen.id, organisationId: null }, tenantId, subject: `${MARK} Betreff`, body: `${MARK} Frage`, trustLevel: 'substantiell', attachments: [],
+  });
+  const { attachmentIds } = await db.transaction().execute((tx) => postToApplicant(tx, { tenantKeys, cipher: app.cipher, mail: app.mail, publicUrl: 'http://localhost' }, {
+    tenantId, threadId, kind: 'message', senderStaffId: staffId, body: `${MARK} Antwort`,
+    attachments: [{ fileName: `${MARK}.png`, mediaType: 'image/png', bytes: Buffer.from('89504e470d0a1a0a', 'hex') }],
+  }));
+  // A submitted application of the victim (its case), with evidence, an internal note and a decision draft.
+  const dogTax = await db.selectFrom('application_procedures').select(['online_procedure_id', 'form_id', 'form_version']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+  const application = await db.insertInto('applications').values({
+    reference: `DA-2026-9${String(Date.now()).slice(-6)}`, procedure_id: dogTax.online_procedure_id, tenant_id: tenantId, form_id: dogTax.form_id, form_version: dogTax.form_version,
+    account_id: citizen.id, ags: VICTIM_AGS, status: 'submitted', answers_enc: app.cipher.encrypt(JSON.stringify({ notiz: MARK })), trust_level: 'substantiell', submitted_at: new Date(),
+  }).returning(['id', 'reference']).executeTakeFirstOrThrow();
+  await db.insertInto('cases').values({
+    id: application.id, tenant_id: tenantId, procedure_id: dogTax.online_procedure_id, reference: application.reference!, submitted_at: new Date(),
+    account_id: citizen.id, applicant_name_enc: app.cipher.encrypt(`${MARK} Antragsteller`), applicant_terms: [],
+  }).execute();
+  const { uploadId } = await storeUpload(db, tenantKeys, { tenantId, ownerKind: 'application', ownerId: application.id, fileName: `${MARK}.png`, mediaType: 'image/png', bytes: Buffer.from('89504e470d0a1a0a', 'hex') });
+  const noteBody = await tenantKeys.encryptText(db, tenantId, `${MARK} Notiz`, 'case_notes.body:00000000-0000-4000-8000-000000000001');
+  await db.insertInto('case_notes').values({ id: '00000000-0000-4000-8000-000000000001', tenant_id: tenantId, case_id: application.id, author_id: staffId, body_enc: noteBody, key_version: tenantKeys.versionOf(noteBody) }).execute();
+  const decisionBody = await tenantKeys.encryptText(db, tenantId, `${MARK} Bescheid`, `decisions.body:${application.id}`);
+  await db.insertInto('decisions').values({ tenant_id: tenantId, case_id: application.id, outcome: 'granted', title: `${MARK} Titel`, body_enc: decisionBody, key_version: tenantKeys.versionOf(decisionBody) }).execute();
+  // A delivery target and an API client of the victim (case-delivery): another tenant may neither see nor change them.
+  const target = await db.insertInto('case_delivery_targets').values({ tenant_id: tenantId, kind: 'webhook', name: `${MARK} Fachverfahren`, url: `https://${MARK.toLowerCase()}.example/hook`, secret_enc: 'x' }).returning('id').executeTakeFirstOrThrow();
+  const client = await db.insertInto('integration_clients').values({ tenant_id: tenantId, name: `${MARK} Zugang`, token_hash: randomBytes(32).toString('hex') }).returning('id').executeTakeFirstOrThrow();
+  return { tenantId, procedureId: procedure.id, staffId, mailId, formId: form.id, threadId, attachmentId: attachmentIds[0]!, caseId: application.id, uploadId, targetId: target.id, clientId: client.id };
 }
 
 /** Everything the victim tenant owns, to compare before and after the walk. */
@@ -68,6 +105,15 @@ async function snapshot(victim: Victim): Promise<string> {
     formVersions: await db.selectFrom('form_versions').innerJoin('forms', 'forms.id', 'form_versions.form_id').select(['form_versions.form_id', 'form_versions.version']).where('forms.owner_tenant_id', '=', victim.tenantId).execute(),
     applicationProcedures: await db.selectFrom('application_procedures').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('online_procedure_id').execute(),
     awards: await db.selectFrom('digitales_amt_awards').selectAll().where('tenant_id', '=', victim.tenantId).execute(),
+    mailboxThreads: await db.selectFrom('mailbox_threads').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
+    mailboxMessages: await db.selectFrom('mailbox_messages').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
+    uploads: await db.selectFrom('uploads').select(['id', 'owner_kind', 'owner_id', 'sha256']).where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
+    cases: await db.selectFrom('cases').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
+    notes: await db.selectFrom('case_notes').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
+    decisions: await db.selectFrom('decisions').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
+    requests: await db.selectFrom('information_requests').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
+    deliveryTargets: await db.selectFrom('case_delivery_targets').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
+    integrationClients: await db.selectFrom('integration_clients').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
     staff: await db.selectFrom('staff_accounts').select(['id', 'email', 'display_name', 'password_hash', 'totp_secret_enc']).where('id', '=', victim.staffId).execute(),
   });
 }
@@ -86,6 +132,12 @@ function params(victim: Victim): Record<string, { value: string; owned: boolean 
     tenantId: { value: victim.tenantId, owned: true },
     id: { value: victim.mailId, owned: true },
     token: { value: randomBytes(32).toString('base64url'), owned: true }, // an invitation token is the credential itself
+    threadId: { value: victim.threadId, owned: true },
+    attachmentId: { value: victim.attachmentId, owned: true },
+    caseId: { value: victim.caseId, owned: true },
+    uploadId: { value: victim.uploadId, owned: true },
+    targetId: { value: victim.targetId, owned: true },
+    clientId: { value: victim.clientId, owned: true },
   };
 }
 
@@ -125,6 +177,7 @@ test('staff of one tenant reach none of another tenant\'s data on any staff rout
         leistung: LEIKA, art: 'municipality', gebiet: VICTIM_AGS, leikaKey: LEIKA, areaKind: 'municipality', areaCode: VICTIM_AGS,
         authorityChoice: 'existing', authorityKey: 'state:angreifer', roles: 'tenant_admin', action: 'remove', networks: '',
         displayName: 'Angreifer', email: 'angreifer-neu@coburg.demo.digitales-amt.de', code: '000000', gemeinde: VICTIM_AGS,
+        to: 'closed', reason: 'Angriff', assignee: '', text: 'Angriff', dueDate: '01.01.2030', outcome: 'refused', title: 'Angriff', body: 'Angriff '.repeat(5), fee: '1,00',
       });
     }
     const label = `${route.method} ${route.url} -> ${res.statusCode}`;

@@ -29,6 +29,8 @@ interface DemoProcedure {
   /** Fee schedule (payments module format) and when it is paid. */
   fee?: unknown;
   paymentTiming?: 'before_submission' | 'with_decision';
+  /** The case workflow (modules/cases): 'notification' for an Anzeige that needs no decision. */
+  workflow?: 'notification';
 }
 
 /** 13 euros per certificate (§ 30 BZRG with the fee schedule of the JVKostG), paid before submission. */
@@ -45,7 +47,7 @@ export const DEMO_APPLICATION_PROCEDURES: readonly DemoProcedure[] = [
   { tenant: 'landkreis-coburg', form: 'bauantrag', owner: 'coburg', leikaKey: '99012008001000', name: 'Bauantrag online', minTrustLevel: 'substantiell', processingDays: 90, fee: BUILDING_FEE, paymentTiming: 'with_decision' },
   { tenant: 'muenchen', form: 'hundesteuer', owner: 'coburg', leikaKey: '99102013000000', name: 'Hund zur Hundesteuer anmelden', minTrustLevel: 'substantiell' },
   // Built by the FIM importer from the real Stammdatenschema S00000094 (Mutterschutzmeldung).
-  { tenant: 'coburg', form: 'fim:S00000094V1.0_xdf2', leikaKey: '99006028000000', name: 'Mutterschutzmeldung (FIM-Formular)', minTrustLevel: 'substantiell' },
+  { tenant: 'coburg', form: 'fim:S00000094V1.0_xdf2', leikaKey: '99006028000000', name: 'Mutterschutzmeldung (FIM-Formular)', minTrustLevel: 'substantiell', workflow: 'notification' },
 ];
 
 const FIM_DIR = path.resolve(import.meta.dirname, '../../reference-data/fim/xdf2-real');
@@ -96,6 +98,7 @@ export async function seedDemoApplications(db: Db, tenantIdsBySlug: Map<string, 
           formVersion: 1, followLatest: false, minTrustLevel: p.minTrustLevel, feeSchedule: p.fee ? feeSchedule.parse(p.fee) : null, paymentTiming: p.paymentTiming ?? 'none',
           processingDays: p.processingDays ?? null, contact: null,
         });
+        if (p.workflow) await tx.updateTable('application_procedures').set({ workflow: p.workflow }).where('online_procedure_id', '=', procedureId).execute();
       }
     }
   });

@@ -19,8 +19,8 @@ export interface EndpointView {
 
 /** The endpoints of the document, in its order. */
 export function describeEndpoints(document: OpenApiDocument, t: Translate): EndpointView[] {
-  return Object.entries(document.paths).map(([path, item]) => {
-    const op = item.get;
+  // The page shows the public read-only API; the specialist procedures' POST operations are in the document.
+  return Object.entries(document.paths).flatMap(([path, item]) => (item.get ? [{ path, op: item.get }] : [])).map(({ path, op }) => {
     const responses = Object.entries(op.responses).map(([status, r]) => ({ status, response: resolve(document, r) }));
     const ok = responses.find((r) => r.status === '200')?.response;
     const [contentType, media] = Object.entries(ok?.content ?? {})[0] ?? [];

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { isMessageKey, type Translate } from '../../platform/i18n/i18n.ts';
+import { describeFachverfahrenApi } from '../case-delivery/index.ts';
 import { municipalitySearchQuery } from '../municipalities/index.ts';
 import {
   apiComponents, type DigitalesAmtList, type MunicipalityList, municipalityPath, type Problem, responsibilityQuery,
@@ -31,13 +32,17 @@ export interface Operation {
   /** A request that works on the demo data; /api/docs shows it and the tests send it. */
   'x-example-request': string;
 }
+/** A POST operation of the specialist procedures' API, documented by modules/case-delivery (with security and request body). */
+export type WriteOperation = Record<string, unknown>;
+/** The public read-only API has GET operations; the specialist procedures' API POST ones. */
+export type PathItem = { get: Operation; post?: undefined } | { post: WriteOperation; get?: undefined };
 export interface OpenApiDocument {
   openapi: '3.1.0';
   info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
   servers?: { url: string }[];
   tags: { name: string; description: string }[];
-  paths: Record<string, { get: Operation }>;
-  components: { schemas: Record<string, Schema>; responses: Record<string, Response> };
+  paths: Record<string, PathItem>;
+  components: { schemas: Record<string, Schema>; responses: Record<string, Response>; securitySchemes: Record<string, Schema> };
 }
 
 /** Replaces every `description` that is a catalog key with its text, and drops JSON Schema's document keywords. */
@@ -86,6 +91,8 @@ const municipalityQuery = z.object({ q: municipalitySearchQuery.shape.q.meta({ d
 export function buildOpenApiDocument(t: Translate, options: { publicUrl?: string | undefined } = {}): OpenApiDocument {
   const schemas = localize(z.toJSONSchema(apiComponents, { io: 'input', uri: (id) => `#/components/schemas/${id}` }).schemas, t) as Record<string, Schema>;
   const problems = exampleProblems(t);
+  // The specialist procedures' API (bearer token; modules/case-delivery) documents itself.
+  const fachverfahren = describeFachverfahrenApi(t);
   return {
     openapi: '3.1.0',
     info: {
@@ -99,6 +106,7 @@ export function buildOpenApiDocument(t: Translate, options: { publicUrl?: string
       { name: 'services', description: t('api.doc.tag.services') },
       { name: 'municipalities', description: t('api.doc.tag.municipalities') },
       { name: 'digitales-amt', description: t('api.doc.tag.digitalesAmt') },
+      fachverfahren.tag,
     ],
     paths: {
       '/api/v1/services': {
@@ -167,9 +175,11 @@ export function buildOpenApiDocument(t: Translate, options: { publicUrl?: string
           'x-example-request': '/api/v1/digitales-amt',
         },
       },
+      ...fachverfahren.paths,
     },
     components: {
-      schemas,
+      schemas: { ...schemas, ...fachverfahren.schemas },
+      securitySchemes: fachverfahren.securitySchemes,
       responses: {
         BadRequest: problemResponse(t('api.doc.response.badRequest'), problems.badRequest),
         NotFound: problemResponse(t('api.doc.response.notFound'), problems.notFound),

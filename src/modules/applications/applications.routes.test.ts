@@ -4,6 +4,7 @@ import { createSealKeyStore, isSealValid, verifyPdfSeal } from '../../platform/p
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { html, TestClient } from '../../../test/support/http.ts';
 import { logInCitizen } from '../../../test/support/saml-citizen-login.ts';
+import { COBURG, fillDogTax, HOLDER, procedureId as procedureIdOf, startDogTax as startDogTaxOf } from '../../../test/support/dog-tax.ts';
 
 let app: TestApp;
 before(async () => {
@@ -11,14 +12,9 @@ before(async () => {
 });
 after(async () => app.dispose());
 
-const COBURG = '09463000';
 const MUENCHEN = '09162000';
 
-async function procedureId(tenantSlug: string, name: string): Promise<string> {
-  const row = await app.database.db.selectFrom('online_procedures as p').innerJoin('tenants as t', 't.id', 'p.tenant_id')
-    .select('p.id').where('t.slug', '=', tenantSlug).where('p.name', '=', name).executeTakeFirstOrThrow();
-  return row.id;
-}
+const procedureId = (tenantSlug: string, name: string) => procedureIdOf(app, tenantSlug, name);
 
 async function citizen(person = 'U02', level: 'niedrig' | 'substantiell' | 'hoch' = 'substantiell'): Promise<TestClient> {
   const client = new TestClient(app.server);
@@ -26,32 +22,7 @@ async function citizen(person = 'U02', level: 'niedrig' | 'substantiell' | 'hoch
   return client;
 }
 
-/** Starts Coburg's Hundesteuer application for the citizen; returns the application id. */
-async function startDogTax(client: TestClient, prefill = true): Promise<string> {
-  const id = await procedureId('coburg', 'Hund zur Hundesteuer anmelden');
-  const started = await client.submit(`/antraege/neu/${id}?ags=${COBURG}`, prefill ? { prefill: 'ja' } : {}, `/antraege/neu/${id}`);
-  assert.equal(started.statusCode, 303, started.body.slice(0, 300));
-  const match = /^\/antraege\/([0-9a-f-]{36})$/.exec(started.headers.location as string);
-  assert.ok(match, String(started.headers.location));
-  return match[1]!;
-}
-
-const HOLDER = { 'f.familienname': 'Schmidt', 'f.vornamen': 'Manfred', 'f.geburtsdatum': '11.02.1969', 'f.anschrift.street': 'Rankestr.', 'f.anschrift.houseNumber': '13', 'f.anschrift.postcode': '96450', 'f.anschrift.city': 'Coburg', 'f.anschrift.country': 'DE' };
-const DOG = { 'f.hunde.count': '1', 'f.hunde.0.hund_name': 'Bello', 'f.hunde.0.rasse': 'Dackel', 'f.hunde.0.hund_geschlecht': 'ruede', 'f.hunde.0.wurfdatum': '01.03.2024', 'f.hunde.0.gehalten_seit': '01.06.2024', 'f.hunde.0.listenhund': 'no' };
-
-async function fillDogTax(client: TestClient, applicationId: string): Promise<void> {
-  const base = `/antraege/${applicationId}/schritte`;
-  for (const [step, fields, next] of [
-    ['halter', HOLDER, `${base}/hundeangaben`],
-    ['hundeangaben', DOG, `${base}/ermaessigung`],
-    ['ermaessigung', { 'f.ermaessigung_beantragt': 'no' }, `${base}/zahlung`],
-    ['zahlung', { 'f.lastschrift': 'no' }, `/antraege/${applicationId}/pruefen`],
-  ] as const) {
-    const res = await client.submit(`${base}/${step}`, { ...fields, _action: 'continue' }, `${base}/${step}`);
-    assert.equal(res.statusCode, 303, `${step}: ${html(res).querySelector('.error-summary')?.text ?? res.body.slice(0, 200)}`);
-    assert.equal(res.headers.location, next);
-  }
-}
+const startDogTax = (client: TestClient, prefill = true) => startDogTaxOf(app, client, prefill);
 
 test('a citizen applies from the start page to the receipt: prefilled, saved per step, validated, submitted once, sealed receipt', async () => {
   const client = await citizen();

@@ -5,6 +5,7 @@
  * id is "not found". A procedure that needs a higher trust level sends the person to log in again
  * at that level (step-up) and back to the same page.
  */
+import { applicationsApiRoutes } from './applications.api.ts';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -65,6 +66,7 @@ function messageText(message: FieldError['message'], req: FastifyRequest): strin
 
 
 export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  await app.register(applicationsApiRoutes, deps);
   const { db, cipher, config } = deps;
   const baseUrlOf = (req: FastifyRequest) => config.publicUrl ?? `${req.protocol}://${req.host}`;
 
@@ -297,7 +299,7 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     return renderCheck(req, reply, application, { paymentRequired: notice === 'offen' });
   });
 
-  const submitDeps = (req: FastifyRequest) => ({ db, cipher, mail: deps.mail, publicUrl: baseUrlOf(req), receiptJob: deps.jobs.receipt });
+  const submitDeps = (req: FastifyRequest) => ({ db, cipher, mail: deps.mail, publicUrl: baseUrlOf(req), receiptJob: deps.jobs.receipt, onSubmitted: deps.onSubmitted });
 
   /** Errors that link to the step page where each field is. */
   function stepErrors(req: FastifyRequest, application: ApplicationRow, errors: FieldError[]) {

@@ -53,6 +53,7 @@ export const applicationsMessagesDe = {
   'applications.received.reference': 'Ihre Antragsnummer',
   'applications.received.next': 'Ihr Antrag ist bei {authority} eingegangen. Wir haben Ihnen eine Eingangsbestätigung geschickt. Den Stand Ihres Antrags sehen Sie jederzeit hier und unter „Meine Anträge“.',
   'applications.status.title': 'Antrag {reference}',
+  'applications.status.mailboxLink': 'Bescheid und Nachrichten im Postfach',
   'applications.status.receiptTitle': 'Eingangsbestätigung',
   'applications.status.receiptDownload': 'Eingangsbestätigung herunterladen (PDF, mit elektronischem Siegel)',
   'applications.status.receiptPending': 'Die Eingangsbestätigung wird erstellt. Laden Sie die Seite in einem Moment neu.',

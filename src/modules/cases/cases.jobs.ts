@@ -2,6 +2,8 @@
  * The cases module's periodic jobs:
  * - deadline reminders: an open case whose statutory processing time runs out within the warning
  *   period gets one e-mail to its assignee (or, unassigned, to nobody: the inbox marks it overdue);
+ * - request reminders: an open request for information due within three days gets one reminder
+ *   in the applicant's mailbox (with the content-free e-mail notice);
  * - retention: closed cases older than the configured period are deleted with their application,
  *   evidence, notes, decision and mailbox thread; the deletion is logged in the case trail and the
  *   audit log (ids only).
@@ -14,8 +16,8 @@ import type { Schedule } from '../../platform/jobs/worker.ts';
 import type { MailService } from '../../platform/mail/mail.ts';
 import { deleteApplicationRecord } from '../applications/index.ts';
 import { recordCaseAction } from '../case-trail/index.ts';
-import { deleteCaseMailbox } from '../mailbox/index.ts';
-import { claimReminder, listCasesClosedBefore, listCasesDueSoon } from './cases.repository.ts';
+import { caseThreadId, deleteCaseMailbox, postToApplicant, type MailboxDeps } from '../mailbox/index.ts';
+import { claimReminder, claimRequestReminder, listCasesClosedBefore, listCasesDueSoon, listRequestsDueSoon } from './cases.repository.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH = 200;
@@ -47,6 +49,29 @@ export async function sendDeadlineReminders(db: Db, mail: MailService, config: C
   return sent;
 }
 
+const REQUEST_REMINDER_DAYS = 3;
+
+/** Reminds applicants of requests for information that fall due soon; returns how many. */
+export async function sendRequestReminders(db: Db, mailbox: MailboxDeps, now = new Date()): Promise<number> {
+  const due = await listRequestsDueSoon(db, new Date(now.getTime() + REQUEST_REMINDER_DAYS * DAY_MS), BATCH);
+  let sent = 0;
+  for (const r of due) {
+    const threadId = await caseThreadId(db, r.tenantId, r.caseId);
+    await db.transaction().execute(async (tx) => {
+      if (!threadId || !(await claimRequestReminder(tx, r.id))) return;
+      const day = new Intl.DateTimeFormat('de-DE', { dateStyle: 'long', timeZone: 'Europe/Berlin' }).format(r.dueAt);
+      const dayEn = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'Europe/Berlin' }).format(r.dueAt);
+      await postToApplicant(tx, mailbox, {
+        tenantId: r.tenantId, threadId, kind: 'notice', senderStaffId: null,
+        body: `Erinnerung: Die Frist für die Nachforderung zu Ihrem Antrag endet am ${day}. Bitte antworten Sie in diesem Postfach.\n\nReminder: the deadline of the request for information on your application ends on ${dayEn}. Please reply in this mailbox.`,
+      });
+      await recordCaseAction(tx, { tenantId: r.tenantId, caseId: r.caseId, action: 'case.request_reminder', actorType: 'system', actorId: null, trustLevel: null, details: { requestId: r.id } });
+      sent += 1;
+    });
+  }
+  return sent;
+}
+
 /** Deletes closed cases past the retention period; returns how many. */
 export async function deleteExpiredCases(db: Db, config: CaseJobsConfig, now = new Date()): Promise<number> {
   const expired = await listCasesClosedBefore(db, new Date(now.getTime() - config.retentionDays * DAY_MS), BATCH);
@@ -68,10 +93,13 @@ export async function deleteExpiredCases(db: Db, config: CaseJobsConfig, now = n
 }
 
 /** The job definitions and their schedules. */
-export function casesJobs(mail: MailService, config: CaseJobsConfig): { definitions: JobDefinition[]; schedules: Schedule[] } {
+export function casesJobs(mail: MailService, mailbox: MailboxDeps, config: CaseJobsConfig): { definitions: JobDefinition[]; schedules: Schedule[] } {
   const reminders: JobDefinition = {
     type: 'cases.deadline_reminders@1', payload: z.object({}).passthrough(),
-    async handle(_payload, context) { await sendDeadlineReminders(context.db, mail, config); },
+    async handle(_payload, context) {
+      await sendDeadlineReminders(context.db, mail, config);
+      await sendRequestReminders(context.db, mailbox);
+    },
   };
   const retention: JobDefinition = {
     type: 'cases.retention@1', payload: z.object({}).passthrough(),

@@ -281,6 +281,20 @@ export async function claimReminder(tx: Tx, caseId: string): Promise<boolean> {
   return row !== undefined;
 }
 
+/** Open requests for information due before `until` whose applicant was not reminded yet. */
+export async function listRequestsDueSoon(db: Db, until: Date, limit: number): Promise<{ id: string; tenantId: string; caseId: string; dueAt: Date }[]> {
+  const rows = await db.selectFrom('information_requests').select(['id', 'tenant_id', 'case_id', 'due_at'])
+    .where('status', '=', 'open').where('due_at', '<', until).where('reminder_sent_at', 'is', null).orderBy('due_at').limit(limit).execute();
+  return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, caseId: r.case_id, dueAt: r.due_at }));
+}
+
+/** Claims the reminder of a request once (a second worker finds it claimed). */
+export async function claimRequestReminder(tx: Tx, requestId: string): Promise<boolean> {
+  const row = await tx.updateTable('information_requests').set({ reminder_sent_at: sql<Date>`now()` })
+    .where('id', '=', requestId).where('reminder_sent_at', 'is', null).where('status', '=', 'open').returning('id').executeTakeFirst();
+  return row !== undefined;
+}
+
 // --- decisions ------------------------------------------------------------------------------------
 
 export interface DecisionRow {
@@ -325,6 +339,15 @@ export async function markDecisionIssued(tx: Tx, tenantId: string, decisionId: s
   }).where('tenant_id', '=', tenantId).where('id', '=', decisionId).where('status', '=', 'draft').execute();
 }
 
+/** Links the paying payment to the case's decision; false when it was linked already. */
+export async function linkDecisionPayment(tx: Tx, tenantId: string, caseId: string, paymentId: string): Promise<boolean> {
+  const row = await tx.updateTable('decisions').set({ payment_id: paymentId })
+    .where('tenant_id', '=', tenantId).where('case_id', '=', caseId)
+    .where((eb) => eb.or([eb('payment_id', 'is', null), eb('payment_id', '<>', paymentId)]))
+    .returning('id').executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Records the notification time (Bekanntgabe) of the decision delivered with this message, once. */
 export async function markDecisionNotified(tx: Tx, tenantId: string, messageId: string, at: Date): Promise<{ caseId: string; decisionId: string } | undefined> {
   const row = await tx.updateTable('decisions').set({ notified_at: at }).where('tenant_id', '=', tenantId).where('message_id', '=', messageId).where('notified_at', 'is', null)
@@ -347,4 +370,13 @@ export async function saveTemplate(db: Db | Tx, t: { tenantId: string; procedure
 export async function listCasesClosedBefore(db: Db, before: Date, limit: number): Promise<{ id: string; tenantId: string; reference: string }[]> {
   const rows = await db.selectFrom('cases').select(['id', 'tenant_id', 'reference']).where('closed_at', '<', before).orderBy('closed_at').limit(limit).execute();
   return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, reference: r.reference }));
+}
+
+export async function listDecisionsForReencryption(db: Db, tenantId: string, belowVersion: number, limit: number): Promise<{ id: string; caseId: string; bodyEnc: Uint8Array }[]> {
+  const rows = await db.selectFrom('decisions').select(['id', 'case_id', 'body_enc']).where('tenant_id', '=', tenantId).where('key_version', '<', belowVersion).limit(limit).execute();
+  return rows.map((r) => ({ id: r.id, caseId: r.case_id, bodyEnc: r.body_enc }));
+}
+
+export async function replaceDecisionBody(db: Db, tenantId: string, id: string, bodyEnc: Uint8Array, keyVersion: number): Promise<void> {
+  await db.updateTable('decisions').set({ body_enc: bodyEnc, key_version: keyVersion }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }

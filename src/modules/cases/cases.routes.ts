@@ -20,6 +20,8 @@ import { caseThreadId, listThreadForStaff, markReadByAuthority } from '../mailbo
 import { formatEuro, paymentsFor } from '../payments/index.ts';
 import { requireStaffTenant, type StaffContext } from '../staff/index.ts';
 import { addNote, noteContext } from './add-note.ts';
+import { applicantCaseRoutes } from './applicant.routes.ts';
+import { CASE_FEE_PAYABLE } from './pay-decision-fee.ts';
 import { applicantTerms } from './applicant-terms.ts';
 import { assignCase } from './assign-case.ts';
 import type { CasesDeps } from './cases.deps.ts';
@@ -59,6 +61,7 @@ const statusKey = (s: CaseStatus): MessageKey => `cases.status.${s}` as MessageK
 export async function casesRoutes(app: FastifyInstance, options: CasesRouteOptions): Promise<void> {
   const { db, cipher, tenantKeys } = options;
   const deps = options.cases;
+  await app.register(applicantCaseRoutes, options);
 
   const requireCaseStaff = (req: FastifyRequest, reply: FastifyReply): StaffContext | null => requireStaffTenant(req, reply, CASE_ROLES);
 
@@ -127,9 +130,10 @@ export async function casesRoutes(app: FastifyInstance, options: CasesRouteOptio
     if (!application) throw new DomainError('NOT_FOUND');
     const definition = await loadFormVersion(db, application.formId, application.formVersion);
     const answers = JSON.parse(cipher.decrypt(application.answersEnc)) as Answers;
-    const [uploads, payments, notes, requests, trail, caseworkers, decision, threadId] = await Promise.all([
+    const [uploads, payments, feePayments, notes, requests, trail, caseworkers, decision, threadId] = await Promise.all([
       listUploads(db, tenantKeys, c.tenantId, 'application', c.id),
       paymentsFor(db, c.tenantId, 'application', c.id),
+      paymentsFor(db, c.tenantId, CASE_FEE_PAYABLE, c.id),
       listNotes(db, c.tenantId, c.id),
       listInformationRequests(db, c.tenantId, c.id),
       listCaseTrail(db, c.tenantId, c.id),
@@ -148,7 +152,7 @@ export async function casesRoutes(app: FastifyInstance, options: CasesRouteOptio
       kase: { ...c, statusLabel: req.t(statusKey(c.status)), overdue: overdue(c, now), applicantName: cipher.decryptOptional(c.applicantNameEnc) },
       summary: buildSummaryView(definition, answers, req.locale),
       uploads: uploads.map((u) => ({ ...u, previewable: true, size: `${Math.max(1, Math.round(u.sizeBytes / 1024))} KB` })),
-      payments: payments.map((p) => ({ ...p, amount: formatEuro(p.amountCents, req.locale), statusLabel: req.t(`payments.status.${p.status}` as MessageKey) })),
+      payments: [...payments, ...feePayments].map((p) => ({ ...p, amount: formatEuro(p.amountCents, req.locale), statusLabel: req.t(`payments.status.${p.status}` as MessageKey) })),
       notes: await Promise.all(notes.map(async (n) => ({ ...n, text: await tenantKeys.decryptText(db, c.tenantId, n.bodyEnc, noteContext(n.id)) }))),
       requests, thread, threadId,
       trail: trail.map((e) => ({ ...e, label: req.t(`cases.trail.${e.action}` as MessageKey) })),
@@ -299,8 +303,12 @@ export async function casesRoutes(app: FastifyInstance, options: CasesRouteOptio
     const staff = requireCaseStaff(req, reply);
     if (!staff) return reply;
     const c = await caseOf(staff, req.params.caseId);
-    await requireUndecided(staff, c);
     const body = (req.body ?? {}) as Record<string, unknown>;
+    // A retried "issue" (double click, timeout) finds the decision issued and shows it: one document.
+    if ((await loadDecision(deps, c.tenantId, c.id))?.status === 'issued') {
+      if (body.action === 'issue') return done(reply, c, 'decided');
+      throw new DomainError('NOT_FOUND');
+    }
     const form = validateForm(decisionForm, body, req.t);
     if (!form.ok) return decisionPage(req, reply, staff, c, form, 400);
     const draft = { outcome: form.value.outcome, title: form.value.title, body: form.value.body, feeCents: euroToCents(form.value.fee) };
@@ -308,7 +316,7 @@ export async function casesRoutes(app: FastifyInstance, options: CasesRouteOptio
     const saved = await saveDecision(deps, { tenantId: c.tenantId, caseId: c.id, staffId: staff.account.id, draft });
     if (!saved.ok) {
       const message = saved.code === 'ILLEGAL_TRANSITION' ? req.t('cases.decision.notNow', { status: req.t(statusKey(c.status)) }) : req.t('cases.decision.alreadyIssued');
-      return decisionPage(req, reply, staff, c, { errors: [{ field: 'outcome', message }], fieldErrors: { __prefix: `${req.t('form.errorPrefix')} `, outcome: message }, values: form.values ?? (body as Record<string, string>) }, 409);
+      return decisionPage(req, reply, staff, c, { errors: [{ field: 'outcome', message }], fieldErrors: { __prefix: `${req.t('form.errorPrefix')} `, outcome: message }, values: body as Record<string, string> }, 409);
     }
     if (action === 'template') {
       const parsed = templateForm.parse({ title: draft.title, body: draft.body });

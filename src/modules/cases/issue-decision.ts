@@ -27,8 +27,9 @@ export interface DecisionDraft {
   feeCents: number;
 }
 
-/** The encryption context of a decision's text. */
-const bodyContext = (caseId: string): string => `decisions.body:${caseId}`;
+/** The encryption context of a decision's text: bound to its case. */
+export const decisionBodyContext = (caseId: string): string => `decisions.body:${caseId}`;
+const bodyContext = decisionBodyContext;
 
 /** The fee the procedure charges with its decision for these answers (0 when none). */
 export async function decisionFee(deps: Pick<CasesDeps, 'db' | 'cipher'>, c: CaseRow): Promise<number> {
@@ -86,9 +87,11 @@ export type IssueResult =
 
 /**
  * Issues the case's decision: the stored draft (staff) or the given text (specialist procedure).
- * @throws when rendering, sealing or the database fails (nothing is written then).
+ * @throws when the tenant has no seal key, or rendering, sealing or the database fails (nothing is written then).
  */
 export async function issueDecision(deps: CasesDeps, input: { tenantId: string; caseId: string; actor: CaseActor; draft?: DecisionDraft }): Promise<IssueResult> {
+  // The key store may create the demo key on first use with its own connection: before the transaction.
+  const sealKey = await deps.sealKeys.tenantKey(input.tenantId);
   return deps.db.transaction().execute(async (tx): Promise<IssueResult> => {
     const c = await findCase(tx, input.tenantId, input.caseId, { forUpdate: true });
     if (!c) return { ok: false, code: 'NOT_FOUND' };
@@ -101,17 +104,22 @@ export async function issueDecision(deps: CasesDeps, input: { tenantId: string; 
     if (!decision) return { ok: false, code: 'NO_DRAFT' };
     const body = await deps.tenantKeys.decryptText(tx, c.tenantId, decision.bodyEnc, bodyContext(c.id));
     const issuedAt = new Date();
-    const pdf = await renderDecision(deps.sealKeys, {
+    const pdf = await renderDecision(sealKey, {
       tenantId: c.tenantId, authority: c.tenantName, reference: c.reference, procedure: c.procedureName,
       applicant: (await applicantName(tx, deps.cipher, c)) ?? '–', title: decision.title, body,
-      feeText: decision.feeCents > 0 ? `${formatEuro(decision.feeCents, 'de')} – zahlbar online über Ihr Konto (Meine Anträge)` : null, issuedAt,
+      feeText: decision.feeCents > 0 ? `${formatEuro(decision.feeCents, 'de')} – fällig einen Monat nach Bekanntgabe, zahlbar online unter ${deps.publicUrl}/antraege/${c.id}/gebuehr` : null, issuedAt,
     });
     const threadId = await ensureCaseThread(tx, deps.mailbox, {
       tenantId: c.tenantId, caseId: c.id, accountId: c.accountId, organisationId: c.organisationId, subject: `${c.procedureName} – ${c.reference}`,
     });
     const { messageId, attachmentIds } = await postToApplicant(tx, deps.mailbox, {
       tenantId: c.tenantId, threadId, kind: 'decision', senderStaffId: input.actor.type === 'staff' ? input.actor.id : null,
-      body: `Ihr Bescheid zum Antrag ${c.reference} liegt als PDF-Dokument bei. Er gilt als bekanntgegeben, sobald Sie ihn abrufen.\n\nYour decision on application ${c.reference} is attached as a PDF document.`,
+      body: [
+        `Ihr Bescheid zum Antrag ${c.reference} liegt als PDF-Dokument bei. Er gilt als bekanntgegeben, sobald Sie ihn abrufen.`,
+        ...(decision.feeCents > 0 ? [`Die festgesetzte Gebühr von ${formatEuro(decision.feeCents, 'de')} bezahlen Sie online: ${deps.publicUrl}/antraege/${c.id}/gebuehr`] : []),
+        '', `Your decision on application ${c.reference} is attached as a PDF document.`,
+        ...(decision.feeCents > 0 ? [`Pay the fee of ${formatEuro(decision.feeCents, 'en')} online: ${deps.publicUrl}/antraege/${c.id}/gebuehr`] : []),
+      ].join('\n'),
       attachments: [{ fileName: `Bescheid-${c.reference}.pdf`, mediaType: 'application/pdf', bytes: pdf }],
     });
     const uploadId = attachmentIds[0]!;

@@ -2,7 +2,7 @@
  * The decision as a document: PDF/A-2b (platform renderer), sealed with the issuing tenant's seal
  * (PAdES), so that anyone can check it with `npm run verify-pdf` or on /pruefen.
  */
-import { renderPdf, sealPdf, type PdfBlock, type SealKeyStore } from '../../platform/pdf/index.ts';
+import { renderPdf, sealPdf, type PdfBlock, type SealKey } from '../../platform/pdf/index.ts';
 
 export interface DecisionDocument {
   tenantId: string;
@@ -18,8 +18,8 @@ export interface DecisionDocument {
 
 const dateFormat = new Intl.DateTimeFormat('de-DE', { dateStyle: 'long', timeZone: 'Europe/Berlin' });
 
-/** Renders and seals. @throws when the tenant has no seal key. */
-export async function renderDecision(sealKeys: SealKeyStore, d: DecisionDocument): Promise<Uint8Array> {
+/** Renders and seals with the tenant's key. */
+export async function renderDecision(sealKey: SealKey, d: DecisionDocument): Promise<Uint8Array> {
   const blocks: PdfBlock[] = [
     { kind: 'paragraph', text: d.authority },
     { kind: 'heading', text: d.title, level: 1 },
@@ -38,5 +38,5 @@ export async function renderDecision(sealKeys: SealKeyStore, d: DecisionDocument
     title: `${d.title} ${d.reference}`, lang: 'de', author: d.authority, subject: d.procedure, keywords: ['Bescheid', d.reference],
     createdAt: d.issuedAt, blocks, footer: `${d.title} ${d.reference}`,
   });
-  return sealPdf(pdf, await sealKeys.tenantKey(d.tenantId), { reason: 'Bescheid', location: d.authority, name: d.authority });
+  return sealPdf(pdf, sealKey, { reason: 'Bescheid', location: d.authority, name: d.authority });
 }

@@ -3,6 +3,7 @@
  * the identity provider, the assertion consumer (/saml/acs), logout and the account page; in demo
  * installations also the embedded demo identity provider.
  */
+import { apiTokenRoutes } from './api-tokens.routes.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.ts';
 import { recordAudit } from '../../platform/audit/audit.ts';
@@ -263,6 +264,7 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher,
   await app.register(staffOidcSettingsRoutes, { config, db, cipher });
   registerOrganisationPersonalData();
   await app.register(organisationRoutes, { db, cipher, mail, baseUrlOf });
+  await app.register(apiTokenRoutes, { db });
 
   if (demoIdp) await app.register(demoIdpRoutes, { idp: demoIdp, oidc: demoOidc, acrValues: config.oidc.acrValues, baseUrlOf });
 }

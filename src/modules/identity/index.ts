@@ -12,3 +12,5 @@ export type { PersonalDataContext, PersonalDataLoader, PersonalDataSectionOption
 export { mailboxNoticeAddress } from './notification-address.ts';
 export { listMembersOfOrganisation } from './organisation-members.ts';
 export { applicantName } from './applicant-name.ts';
+export { authenticateApiCitizen, createApiToken } from './api-tokens.ts';
+export type { ApiCitizen } from './api-tokens.ts';

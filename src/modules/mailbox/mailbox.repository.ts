@@ -260,3 +260,11 @@ export async function caseBelongsToTenant(db: Db | Tx, tenantId: string, caseId:
   const row = await db.selectFrom('cases').select('id').where('tenant_id', '=', tenantId).where('id', '=', caseId).executeTakeFirst();
   return row !== undefined;
 }
+
+/** Clears the link of a person's own threads and messages to their (deleted) account; the authority keeps them. */
+export async function unlinkAccount(tx: Tx, accountId: string): Promise<void> {
+  await tx.updateTable('mailbox_messages').set({ account_id: null, sender_account_id: null })
+    .where('account_id', '=', accountId).where('organisation_id', 'is', null).execute();
+  await tx.updateTable('mailbox_threads').set({ account_id: null })
+    .where('account_id', '=', accountId).where('organisation_id', 'is', null).execute();
+}

@@ -20,7 +20,7 @@ import { requireMailboxOwner, requireMailboxStaff } from './mailbox.policy.ts';
 import { attachmentParams, newThreadSchema, pageOf, replySchema, threadParams } from './mailbox.schemas.ts';
 import type { MailboxDeps, StaffThreadView } from './mailbox.types.ts';
 import { replyAsApplicant, startGeneralThread } from './post-from-applicant.ts';
-import { postToApplicant } from './post-to-applicant.ts';
+import { postToApplicant, type OutgoingAttachment } from './post-to-applicant.ts';
 import {
   listApplicantThreads, listStaffThreads, listThreadForStaff, markReadByAuthority, openThreadForApplicant, unreadCountForApplicant, unreadCountForTenant,
 } from './read-threads.ts';
@@ -46,15 +46,15 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
   }
 
   /**
-   * Validates the text fields and inspects the files of a posted message form; the files are only
-   * looked at when the text is valid, and a refusal becomes the attachments field's error.
+   * Validates the text fields and inspects the files of a posted message form; a refused file
+   * becomes the attachments field's error. Nothing is stored here.
    */
-  async function readMessageForm<S extends z.ZodType>(req: FastifyRequest, schema: S): Promise<{ ok: true; value: z.infer<S>; files: Awaited<ReturnType<typeof receiveAttachments>> & { ok: true } } | ({ ok: false } & FormErrors)> {
+  async function readMessageForm<S extends z.ZodType>(req: FastifyRequest, schema: S): Promise<{ ok: true; value: z.infer<S>; files: OutgoingAttachment[] } | ({ ok: false; filesAgain: boolean } & FormErrors)> {
     const form = readMultipartForm(req);
     const result = validateForm(schema, form.fields, req.t);
     const files: ReceivedFile[] = form.files.filter((f) => f.fieldName === FILES_FIELD);
     const received = await receiveAttachments(files, deps.malwareScanner);
-    if (result.ok && received.ok) return { ok: true, value: result.value, files: received };
+    if (result.ok && received.ok) return { ok: true, value: result.value, files: received.files };
     const errors = result.ok ? emptyForm(Object.fromEntries(Object.entries(form.fields).map(([k, v]) => [k, Array.isArray(v) ? v[0] ?? '' : v]))) : result;
     const out: FormErrors = { errors: [...errors.errors], fieldErrors: { __prefix: `${req.t('form.errorPrefix')} `, ...errors.fieldErrors }, values: errors.values };
     delete out.values._csrf;
@@ -62,11 +62,9 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
       const message = refusalText(req, received.refusal);
       out.errors.push({ field: FILES_FIELD, message });
       out.fieldErrors[FILES_FIELD] = message;
-    } else if (files.length > 0) {
-      // The browser cannot keep chosen files across a re-render: say so next to the field.
-      out.fieldErrors[FILES_FIELD] = req.t('mailbox.form.filesAgain');
     }
-    return { ok: false, ...out };
+    // The browser cannot keep chosen files across a re-render: good ones must be chosen again.
+    return { ok: false, ...out, filesAgain: received.ok && files.length > 0 };
   }
 
   // ---- Citizens ----------------------------------------------------------------------------
@@ -82,7 +80,7 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
     });
   });
 
-  async function renderNewThread(req: FastifyRequest, reply: FastifyReply, form: FormErrors, status: number) {
+  async function renderNewThread(req: FastifyRequest, reply: FastifyReply, form: FormErrors & { filesAgain?: boolean }, status: number) {
     const tenants = await listConnectedTenants(db);
     return reply.page(`${VIEWS}/citizen-new.njk`, {
       pageTitle: `${form.errors.length ? `${req.t('form.errorPrefix')} ` : ''}${req.t('mailbox.new.title')}`,
@@ -106,11 +104,11 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
       const message = req.t('mailbox.form.tenantRequired');
       return renderNewThread(req, reply, {
         errors: [{ field: 'tenantId', message }], fieldErrors: { __prefix: `${req.t('form.errorPrefix')} `, tenantId: message },
-        values: { subject: read.value.subject, text: read.value.text, tenantId: '' },
+        values: { subject: read.value.subject, text: read.value.text, tenantId: '' }, filesAgain: read.files.length > 0,
       }, 400);
     }
     const { threadId } = await startGeneralThread(deps, {
-      owner: me.owner, tenantId: read.value.tenantId, subject: read.value.subject, body: read.value.text, trustLevel: me.citizen.level, attachments: read.files.files,
+      owner: me.owner, tenantId: read.value.tenantId, subject: read.value.subject, body: read.value.text, trustLevel: me.citizen.level, attachments: read.files,
     });
     return reply.redirect(`/postfach/${threadId}?gesendet=1`, 303);
   });
@@ -141,7 +139,7 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
     const read = await readMessageForm(req, replySchema);
     if (!read.ok) return renderCitizenThread(req, reply, params.data.threadId, read, 400);
     const sent = await replyAsApplicant(deps, {
-      owner: me.owner, threadId: params.data.threadId, body: read.value.text, trustLevel: me.citizen.level, attachments: read.files.files,
+      owner: me.owner, threadId: params.data.threadId, body: read.value.text, trustLevel: me.citizen.level, attachments: read.files,
     });
     if (!sent) throw new DomainError('NOT_FOUND');
     return reply.redirect(`/postfach/${params.data.threadId}?gesendet=1`, 303);
@@ -214,7 +212,7 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
     const read = await readMessageForm(req, replySchema);
     if (!read.ok) return renderStaffThread(req, reply, params.data.threadId, read, 400);
     await db.transaction().execute((tx) => postToApplicant(tx, deps, {
-      tenantId: staff.tenant.id, threadId: params.data.threadId, kind: 'message', senderStaffId: staff.account.id, body: read.value.text, attachments: read.files.files,
+      tenantId: staff.tenant.id, threadId: params.data.threadId, kind: 'message', senderStaffId: staff.account.id, body: read.value.text, attachments: read.files,
     }));
     return reply.redirect(`/verwaltung/postfach/${params.data.threadId}?gesendet=1`, 303);
   });
@@ -228,6 +226,8 @@ export async function mailboxRoutes(app: FastifyInstance, deps: MailboxDeps): Pr
     if (!thread) throw new DomainError('NOT_FOUND');
     const upload = await retrieveAttachment(deps, { tenantId: thread.tenant_id, threadId: thread.id, caseId: thread.case_id, uploadId: params.data.attachmentId, by: 'authority' });
     if (!upload) throw new DomainError('NOT_FOUND');
-    return sendDownload(reply, { fileName: upload.fileName, mediaType: upload.mediaType, bytes: upload.bytes, disposition: 'attachment' });
+    // `?vorschau=1`: shown in the browser (PDF, image), in the download's sandbox; otherwise saved.
+    const preview = (req.query as Record<string, unknown>).vorschau === '1';
+    return sendDownload(reply, { fileName: upload.fileName, mediaType: upload.mediaType, bytes: upload.bytes, disposition: preview ? 'inline' : 'attachment' });
   });
 }

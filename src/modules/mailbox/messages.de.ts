@@ -1,6 +1,7 @@
 /** German UI text of this module (merged into the catalog in platform/i18n). Keys start with `mailbox.`. */
 export const mailboxMessagesDe = {
   'mailbox.nav': 'Postfach',
+  'mailbox.nav.unread': 'ungelesen',
   'mailbox.list.title': 'Postfach',
   'mailbox.list.actingFor': 'Postfach von {name}: alle Mitglieder sehen diese Nachrichten.',
   'mailbox.list.unreadTotal': '{count, plural, =0 {Keine ungelesenen Nachrichten} one {# ungelesene Nachricht} other {# ungelesene Nachrichten}}',
@@ -25,6 +26,7 @@ export const mailboxMessagesDe = {
   'mailbox.thread.notRead': 'noch nicht gelesen',
   'mailbox.thread.attachments': 'Anhänge',
   'mailbox.thread.download': 'herunterladen',
+  'mailbox.thread.preview': 'Vorschau',
   'mailbox.thread.trustLevel': 'Vertrauensniveau der Anmeldung: {level}',
   'mailbox.thread.sent': 'Ihre Nachricht wurde gesendet.',
   'mailbox.thread.back': 'Zurück zum Postfach',

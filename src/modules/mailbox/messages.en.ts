@@ -3,6 +3,7 @@ import type { mailboxMessagesDe } from './messages.de.ts';
 /** English UI text of this module: every German key must be here. */
 export const mailboxMessagesEn: Record<keyof typeof mailboxMessagesDe, string> = {
   'mailbox.nav': 'Mailbox',
+  'mailbox.nav.unread': 'unread',
   'mailbox.list.title': 'Mailbox',
   'mailbox.list.actingFor': 'Mailbox of {name}: all members see these messages.',
   'mailbox.list.unreadTotal': '{count, plural, =0 {No unread messages} one {# unread message} other {# unread messages}}',
@@ -27,6 +28,7 @@ export const mailboxMessagesEn: Record<keyof typeof mailboxMessagesDe, string> =
   'mailbox.thread.notRead': 'not read yet',
   'mailbox.thread.attachments': 'Attachments',
   'mailbox.thread.download': 'download',
+  'mailbox.thread.preview': 'Preview',
   'mailbox.thread.trustLevel': 'Level of assurance of the login: {level}',
   'mailbox.thread.sent': 'Your message has been sent.',
   'mailbox.thread.back': 'Back to the mailbox',

@@ -2,12 +2,12 @@
  * The mailbox part of "download my data" (GDPR Art. 15/20) and of account deletion: the person's own
  * threads (not those of an organisation they act for) with every message, decrypted, and the names
  * of the attachments. On deletion, general threads (no case) go with their attachments; case threads
- * stay with the authority as part of its case file (the account link is cleared by the database)
+ * stay with the authority as part of its case file, without the link to the account,
  * until the case's retention period ends.
  */
 import type { Tx } from '../../platform/db/database.ts';
 import { registerPersonalDataSection, type PersonalDataValue } from '../identity/index.ts';
-import { deleteThreadRows, listGeneralThreadsOfAccount, listThreadsOfAccount } from './mailbox.repository.ts';
+import { deleteThreadRows, listGeneralThreadsOfAccount, listThreadsOfAccount, unlinkAccount } from './mailbox.repository.ts';
 import type { MailboxDeps } from './mailbox.types.ts';
 import { listThreadForStaff } from './read-threads.ts';
 
@@ -30,6 +30,8 @@ export function registerMailboxPersonalData(deps: Pick<MailboxDeps, 'tenantKeys'
   }, {
     async erase(tx: Tx, accountId: string) {
       for (const thread of await listGeneralThreadsOfAccount(tx, accountId)) await deleteThreadRows(tx, thread.tenant_id, thread.id);
+      // The account row stays (anonymised), so the database does not clear the links itself.
+      await unlinkAccount(tx, accountId);
     },
   });
 }

@@ -691,6 +691,19 @@ export interface IntegrationClientsTable {
   created_at: Timestamp;
 }
 
+export interface CitizenApiTokensTable {
+  id: Generated<string>;
+  account_id: string;
+  organisation_id: string | null;
+  name: string;
+  token_hash: string;
+  trust_level: TrustLevel;
+  expires_at: Timestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
 export interface DB {
   districts: DistrictsTable;
   municipalities: MunicipalitiesTable;
@@ -754,4 +767,5 @@ export interface DB {
   case_delivery_targets: CaseDeliveryTargetsTable;
   case_deliveries: CaseDeliveriesTable;
   integration_clients: IntegrationClientsTable;
+  citizen_api_tokens: CitizenApiTokensTable;
 }

@@ -33,6 +33,8 @@ export interface Viewer {
   /** Staff: the tenants they belong to (a switcher in the header when more than one) and the active one. */
   tenants?: { id: string; name: string }[];
   activeTenantId?: string | null;
+  /** Citizen: messages in the mailbox not yet opened (shown beside the mailbox link). */
+  unread?: number;
 }
 
 /**

@@ -8,6 +8,7 @@ import { formsMessagesDe } from '../../modules/forms/messages.de.ts';
 import { paymentsMessagesDe } from '../../modules/payments/messages.de.ts';
 import { casesMessagesDe } from '../../modules/cases/messages.de.ts';
 import { documentVerificationMessagesDe } from '../../modules/document-verification/messages.de.ts';
+import { caseDeliveryMessagesDe } from '../../modules/case-delivery/messages.de.ts';
 import { digitalesAmtMessagesDe } from '../../modules/digitales-amt/messages.de.ts';
 import { responsibilityAdminMessagesDe } from '../../modules/responsibility-admin/messages.de.ts';
 import { staffMessagesDe } from '../../modules/staff/messages.de.ts';
@@ -29,6 +30,7 @@ export const de = {
   ...staffMessagesDe,
   ...mailboxMessagesDe,
   ...documentVerificationMessagesDe,
+  ...caseDeliveryMessagesDe,
   'site.name': 'Digitales Amt Bayern',
   'site.home': 'Startseite',
 

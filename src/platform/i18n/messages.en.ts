@@ -8,6 +8,7 @@ import { formsMessagesEn } from '../../modules/forms/messages.en.ts';
 import { paymentsMessagesEn } from '../../modules/payments/messages.en.ts';
 import { casesMessagesEn } from '../../modules/cases/messages.en.ts';
 import { documentVerificationMessagesEn } from '../../modules/document-verification/messages.en.ts';
+import { caseDeliveryMessagesEn } from '../../modules/case-delivery/messages.en.ts';
 import { digitalesAmtMessagesEn } from '../../modules/digitales-amt/messages.en.ts';
 import { responsibilityAdminMessagesEn } from '../../modules/responsibility-admin/messages.en.ts';
 import { staffMessagesEn } from '../../modules/staff/messages.en.ts';
@@ -30,6 +31,7 @@ export const en: Record<keyof typeof de, string> = {
   ...staffMessagesEn,
   ...mailboxMessagesEn,
   ...documentVerificationMessagesEn,
+  ...caseDeliveryMessagesEn,
   'site.name': 'Digitales Amt Bavaria',
   'site.home': 'Home',
 
