@@ -13,6 +13,7 @@
  */
 import type pg from 'pg';
 
+/** The shape of the generated data (the large tenant is tenant 0). */
 export const TENANTS = 100;
 export const PROCEDURES_PER_TENANT = 8;
 export const STAFF_PER_TENANT = 20;
@@ -30,6 +31,7 @@ export function benchUuid(prefix: string, n: number): string {
 // The same expression in SQL (n: a bigint expression).
 const uuidSql = (prefix: string, n: string) => `('${prefix}0000000-0000-4000-8000-' || lpad(to_hex(${n}), 12, '0'))::uuid`;
 
+/** The ids of generated rows by number. */
 export const ids = {
   tenant: (n: number) => benchUuid('1', n),
   procedure: (tenant: number, k: number) => benchUuid('2', tenant * PROCEDURES_PER_TENANT + k),

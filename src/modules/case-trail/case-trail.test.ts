@@ -173,6 +173,7 @@ test('verification reads in pages: page boundaries at and around the chain lengt
   await tamper(sql`DELETE FROM case_trail WHERE tenant_id = ${tenantId} AND seq = 5`);
   for (const batchSize of [1, 2, 4, 5]) assert.deepEqual(await verifyCaseTrail(db, { tenantId, batchSize }), { ok: false, checked: 4, tenantId, seq: 5, reason: 'missing_entry' }, `batch ${batchSize}`);
   assert.deepEqual(await verifyCaseTrail(db, { tenantId: await newTenant() }), { ok: true, checked: 0 }, 'a tenant without a trail');
+  assert.deepEqual(await verifyCaseTrail(db, { tenantId: 'no-uuid' }), { ok: true, checked: 0 });
 });
 
 test('what cannot be stored and read back as hashed is refused; undefined details are left out', async () => {

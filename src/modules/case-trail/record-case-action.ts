@@ -7,6 +7,7 @@ import type { CaseTrailActorType, TrustLevel } from '../../platform/db/schema.ts
 import { hashEntry, type CaseTrailDetails } from './case-trail-hash.ts';
 import { insertEntryAndMoveHead, lockHead } from './case-trail.repository.ts';
 
+/** One case action to record: tenant and case, what, by whom, with which level of authentication. */
 export interface CaseAction {
   tenantId: string;
   caseId: string;
