@@ -3,7 +3,7 @@
  * method, path, texts, a parameter table, the responses, an example request and its answer.
  */
 import type { Translate } from '../../platform/i18n/i18n.ts';
-import type { MediaType, OpenApiDocument, Parameter, Response } from './openapi.ts';
+import { publicGet, type MediaType, type OpenApiDocument, type Parameter, type Response } from './openapi.ts';
 
 export interface EndpointView {
   id: string;
@@ -19,8 +19,8 @@ export interface EndpointView {
 
 /** The endpoints of the document, in its order. */
 export function describeEndpoints(document: OpenApiDocument, t: Translate): EndpointView[] {
-  // The page shows the public read-only API; the specialist procedures' POST operations are in the document.
-  return Object.entries(document.paths).flatMap(([path, item]) => (item.get ? [{ path, op: item.get }] : [])).map(({ path, op }) => {
+  // The page shows the public read-only API; the token-protected operations are in the document.
+  return Object.entries(document.paths).flatMap(([path, item]) => (publicGet(item) ? [{ path, op: publicGet(item)! }] : [])).map(({ path, op }) => {
     const responses = Object.entries(op.responses).map(([status, r]) => ({ status, response: resolve(document, r) }));
     const ok = responses.find((r) => r.status === '200')?.response;
     const [contentType, media] = Object.entries(ok?.content ?? {})[0] ?? [];

@@ -6,7 +6,7 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { html } from '../../../test/support/http.ts';
 import { DigitalesAmtList, MunicipalityList, Problem, Responsibility, ServiceDetail, ServiceForm, ServiceList } from './api.schemas.ts';
 import { exampleXzufi } from './openapi-examples.ts';
-import type { OpenApiDocument, Operation } from './openapi.ts';
+import { publicGet, type OpenApiDocument, type Operation } from './openapi.ts';
 import { validateXml } from '../../../test/support/xmllint.ts';
 import { XZUFI_SCHEMA_PATH } from './xzufi/export-xzufi.ts';
 
@@ -38,10 +38,13 @@ function registeredGetRoutes(): string[] {
   return routes;
 }
 
-/** The GET operations (the public read-only API) by path; the specialist procedures' POST ones are tested in modules/case-delivery. */
+/** The public GET operations by path; the token-protected ones are tested in modules/applications and modules/case-delivery. */
 function getOperations(doc: OpenApiDocument): [string, Operation][] {
-  return Object.entries(doc.paths).flatMap(([path, item]) => (item.get ? [[path, item.get] as [string, Operation]] : []));
+  return Object.entries(doc.paths).flatMap(([path, item]) => (publicGet(item) ? [[path, publicGet(item)!] as [string, Operation]] : []));
 }
+
+/** Every documented GET path, public or not. */
+const documentedGetPaths = (doc: OpenApiDocument): string[] => Object.entries(doc.paths).filter(([, item]) => item.get).map(([path]) => path);
 
 /** `/api/v1/services/{leikaKey}` -> `/api/v1/services/:leikaKey` */
 const fastifyPath = (openApiPath: string) => openApiPath.replace(/\{(\w+)\}/g, ':$1');
@@ -63,21 +66,21 @@ test('every /api/v1 route registered in Fastify is documented, and every documen
   }
   // Each path read from the tree is a real route (wildcards such as the static files' are printed in short).
   for (const path of registered.filter((p) => !p.includes('*'))) assert.ok(app.server.hasRoute({ method: 'GET', url: path }), path);
-  const documented = getOperations(document).map(([path]) => fastifyPath(path));
+  const documented = documentedGetPaths(document).map((path) => fastifyPath(path));
   const api = registered.filter((path) => path.startsWith('/api/v1/'));
   assert.deepEqual(api.filter((path) => !documented.includes(path)), [], 'undocumented /api/v1 routes');
   assert.deepEqual(documented.filter((path) => !registered.includes(path)), [], 'documented paths nobody serves');
 });
 
 test('every parameter a route validates is documented, with its rules from the same zod schema', () => {
-  const services = document.paths['/api/v1/services']!.get!;
+  const services = publicGet(document.paths['/api/v1/services']!)!;
   assert.deepEqual(services.parameters.map((p) => p.name), ['q', 'ags', 'themenfeld', 'lage', 'online', 'limit', 'offset']);
   const limit = services.parameters.find((p) => p.name === 'limit')!;
   assert.deepEqual({ ...limit.schema }, { type: 'integer', minimum: 1, maximum: 100, default: 20 });
   assert.equal(services.parameters.find((p) => p.name === 'ags')!.schema.pattern, '^09\\d{6}$');
-  const responsibility = document.paths['/api/v1/responsibility']!.get!.parameters;
+  const responsibility = publicGet(document.paths['/api/v1/responsibility']!)!.parameters;
   assert.deepEqual(responsibility.map((p) => [p.name, p.required]), [['leikaKey', true], ['ags', true]]);
-  const service = document.paths['/api/v1/services/{leikaKey}']!.get!.parameters;
+  const service = publicGet(document.paths['/api/v1/services/{leikaKey}']!)!.parameters;
   assert.deepEqual(service.map((p) => [p.name, p.in, p.required]), [['leikaKey', 'path', true], ['ags', 'query', false]]);
   for (const [, op] of getOperations(document)) {
     for (const p of op.parameters) assert.ok(p.description && !p.description.startsWith('api.'), `${op.operationId} ${p.name} is described`);
@@ -108,7 +111,7 @@ test('each example request answers 200 with a body of the documented schema, and
 test('errors, parameter and schema texts are in the request\'s language', async () => {
   const en: OpenApiDocument = (await app.server.inject('/api/openapi.json?lang=en')).json();
   assert.equal(en.info.title, 'Digitales Amt Bavaria – public API');
-  assert.equal(en.paths['/api/v1/services']!.get!.summary, 'Search or list services');
+  assert.equal(publicGet(en.paths['/api/v1/services']!)!.summary, 'Search or list services');
   const refused = (await app.server.inject('/api/v1/services?limit=0&lang=en')).json() as z.output<typeof Problem>;
   const example = en.components.responses.BadRequest!.content!['application/problem+json']!.example as z.output<typeof Problem>;
   assert.equal(example.title, refused.title, 'the example error is the one sent, in English');
@@ -129,7 +132,7 @@ test('the documentation page lists each endpoint with parameters, example reques
   assert.deepEqual(headings, getOperations(document).map(([path]) => `GET ${path}`));
   for (const section of doc.querySelectorAll('section.endpoint')) {
     const path = section.querySelector('h2 code')!.text;
-    const op = document.paths[path]!.get!;
+    const op = publicGet(document.paths[path]!)!;
     const rows = section.querySelector('table.api-table--parameters')?.querySelectorAll('tbody th[scope=row]').map((th) => th.text) ?? [];
     assert.deepEqual(rows, op.parameters.map((p) => p.name), `${path}: a row per parameter`);
     assert.ok(section.querySelector(`a[href="${op['x-example-request']}"]`), `${path}: the example request`);

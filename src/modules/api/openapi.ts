@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { isMessageKey, type Translate } from '../../platform/i18n/i18n.ts';
 import { describeFachverfahrenApi } from '../case-delivery/index.ts';
+import { describeApplicationsApi } from '../applications/index.ts';
 import { municipalitySearchQuery } from '../municipalities/index.ts';
 import {
   apiComponents, type DigitalesAmtList, type MunicipalityList, municipalityPath, type Problem, responsibilityQuery,
@@ -34,8 +35,14 @@ export interface Operation {
 }
 /** A POST operation of the specialist procedures' API, documented by modules/case-delivery (with security and request body). */
 export type WriteOperation = Record<string, unknown>;
-/** The public read-only API has GET operations; the specialist procedures' API POST ones. */
-export type PathItem = { get: Operation; post?: undefined } | { post: WriteOperation; get?: undefined };
+/** The public read-only API has GET operations (no security); the specialist procedures' and the applications API (bearer tokens) others. */
+export type PathItem = { get?: Operation | WriteOperation; post?: WriteOperation; put?: WriteOperation };
+/** The public GET operation of a path (no security requirement), if it has one: what /api/docs shows. */
+export function publicGet(item: PathItem): Operation | undefined {
+  const op = item.get;
+  return op && !('security' in op) ? op as Operation : undefined;
+}
+
 export interface OpenApiDocument {
   openapi: '3.1.0';
   info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
@@ -93,6 +100,7 @@ export function buildOpenApiDocument(t: Translate, options: { publicUrl?: string
   const problems = exampleProblems(t);
   // The specialist procedures' API (bearer token; modules/case-delivery) documents itself.
   const fachverfahren = describeFachverfahrenApi(t);
+  const applications = describeApplicationsApi(t);
   return {
     openapi: '3.1.0',
     info: {
@@ -106,6 +114,7 @@ export function buildOpenApiDocument(t: Translate, options: { publicUrl?: string
       { name: 'services', description: t('api.doc.tag.services') },
       { name: 'municipalities', description: t('api.doc.tag.municipalities') },
       { name: 'digitales-amt', description: t('api.doc.tag.digitalesAmt') },
+      applications.tag,
       fachverfahren.tag,
     ],
     paths: {
@@ -175,11 +184,12 @@ export function buildOpenApiDocument(t: Translate, options: { publicUrl?: string
           'x-example-request': '/api/v1/digitales-amt',
         },
       },
+      ...applications.paths,
       ...fachverfahren.paths,
     },
     components: {
-      schemas: { ...schemas, ...fachverfahren.schemas },
-      securitySchemes: fachverfahren.securitySchemes,
+      schemas: { ...schemas, ...applications.schemas, ...fachverfahren.schemas },
+      securitySchemes: { ...applications.securitySchemes, ...fachverfahren.securitySchemes },
       responses: {
         BadRequest: problemResponse(t('api.doc.response.badRequest'), problems.badRequest),
         NotFound: problemResponse(t('api.doc.response.notFound'), problems.notFound),

@@ -123,3 +123,15 @@ test('a token carries the level of the login that made it: a Führungszeugnis (h
   assert.equal(submit.status, 422, 'first the answers are incomplete');
   assert.ok(submit.body.invalidParams.length > 0);
 });
+
+test('every applications API route is in the OpenAPI document with the citizen token as its security', async () => {
+  const doc = (await app.server.inject('/api/openapi.json')).json() as { paths: Record<string, Record<string, { security?: unknown[] }>>; components: { securitySchemes: Record<string, { scheme: string }> } };
+  const served = app.routes.filter((r) => r.url.startsWith('/api/v1/applications')).map((r) => `${r.method} ${r.url}`).filter((r) => !r.startsWith('HEAD')).sort();
+  const documented = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v1/applications'))
+    .flatMap(([path, item]) => Object.entries(item).map(([method, op]) => {
+      assert.deepEqual(op.security, [{ citizenToken: [] }], `${method} ${path}`);
+      return `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`;
+    })).sort();
+  assert.deepEqual(documented, served);
+  assert.equal(doc.components.securitySchemes.citizenToken!.scheme, 'bearer');
+});

@@ -22,14 +22,15 @@ import { saveStep } from './save-step.ts';
 import { startApplication } from './start-application.ts';
 import { feeFor, submitApplication } from './submit-application.ts';
 
-const startBody = z.object({
-  procedureId: z.uuid({ error: 'api.applications.procedureId.invalid' }),
-  ags: z.string().regex(/^\d{8}$/, 'api.applications.ags.invalid'),
-  /** A client-chosen key that makes a retried start find the same draft. */
-  startKey: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'api.applications.startKey.invalid'),
-  prefill: z.boolean().optional().default(false),
-}).strict();
-const stepBody = z.object({ values: z.record(z.string(), z.unknown()) }).strict();
+export const startBody = z.object({
+  procedureId: z.uuid({ error: 'api.applications.procedureId.invalid' }).meta({ description: 'api.applications.doc.field.procedureId' }),
+  ags: z.string().regex(/^\d{8}$/, 'api.applications.ags.invalid').meta({ description: 'api.applications.doc.field.ags' }),
+  startKey: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'api.applications.startKey.invalid').meta({ description: 'api.applications.doc.field.startKey' }),
+  prefill: z.boolean().optional().default(false).meta({ description: 'api.applications.doc.field.prefill' }),
+}).strict().meta({ description: 'api.applications.doc.schema.start' });
+export const stepBody = z.object({
+  values: z.record(z.string(), z.unknown()).meta({ description: 'api.applications.doc.field.values' }),
+}).strict().meta({ description: 'api.applications.doc.schema.step' });
 const idParams = z.object({ id: z.uuid() });
 const stepParams = z.object({ id: z.uuid(), stepId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/) });
 

@@ -13,3 +13,4 @@ export { submitPaidApplication, feeFor } from './submit-application.ts';
 export type { SubmissionEvent, SubmissionListener } from './submit-application.ts';
 export { registerApplicationsPersonalData } from './personal-data.ts';
 export { findApplicableProcedure } from './find-applicable-procedure.ts';
+export { describeApplicationsApi } from './applications-openapi.ts';
