@@ -6,6 +6,8 @@
  * Exit codes: 0 every chain is intact; 1 a link is broken (printed: tenant, seq, reason);
  * 64 usage, configuration or database errors.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../config.ts';
 import { verifyCaseTrail, type CaseTrailBreakReason } from '../modules/case-trail/index.ts';
 import { openDatabase } from '../platform/db/database.ts';
@@ -32,6 +34,11 @@ async function main(argv: string[]): Promise<number> {
   }
   if (tenantId !== undefined && !UUID.test(tenantId)) { console.error(USAGE); return 64; }
   const config = loadConfig();
+  // Opening an empty directory would create a new, empty database there.
+  if (!config.databaseUrl && (!config.dataDir || !existsSync(path.join(config.dataDir, 'PG_VERSION')))) {
+    console.error(`Keine Datenbank in DATA_DIR / no database in DATA_DIR: ${config.dataDir ?? ':memory:'}`);
+    return 64;
+  }
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
   try {
     const result = await verifyCaseTrail(database.db, tenantId ? { tenantId } : {});

@@ -13,6 +13,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 // Names the serialisation, so that a future format cannot be confused with this one.
 const FORMAT = 'case-trail/v1';
 
+/** What an entry records besides who, when and what: ids and codes only, no personal data. */
 export type CaseTrailDetails = Record<string, string | number | boolean | null>;
 
 /** The hashed content of an entry. */

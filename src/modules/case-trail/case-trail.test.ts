@@ -173,9 +173,10 @@ test('verification reads in pages: page boundaries at and around the chain lengt
   await tamper(sql`DELETE FROM case_trail WHERE tenant_id = ${tenantId} AND seq = 5`);
   for (const batchSize of [1, 2, 4, 5]) assert.deepEqual(await verifyCaseTrail(db, { tenantId, batchSize }), { ok: false, checked: 4, tenantId, seq: 5, reason: 'missing_entry' }, `batch ${batchSize}`);
   assert.deepEqual(await verifyCaseTrail(db, { tenantId: await newTenant() }), { ok: true, checked: 0 }, 'a tenant without a trail');
+  assert.deepEqual(await verifyCaseTrail(db, { tenantId: 'no-uuid' }), { ok: true, checked: 0 });
 });
 
-test('what cannot be stored and read back as hashed is refused', async () => {
+test('what cannot be stored and read back as hashed is refused; undefined details are left out', async () => {
   const tenantId = await newTenant();
   const caseId = randomUUID();
   await assert.rejects(recordCaseAction(db, action('tenant-1', caseId)), TypeError);
@@ -184,4 +185,8 @@ test('what cannot be stored and read back as hashed is refused', async () => {
   await assert.rejects(recordCaseAction(db, action(tenantId, caseId, { details: { s: 'a\u0000b' } })), TypeError);
   await assert.rejects(recordCaseAction(db, action(tenantId, caseId, { actorType: 'anonymous' as never })), TypeError);
   assert.deepEqual(await listCaseTrail(db, tenantId, caseId), []);
+  // An optional detail left undefined is left out, as JSON leaves it out, and the entry verifies.
+  await recordCaseAction(db, action(tenantId, caseId, { details: { reason: undefined as never, to: 'closed' } }));
+  assert.deepEqual((await listCaseTrail(db, tenantId, caseId))[0]!.details, { to: 'closed' });
+  assert.deepEqual(await verifyCaseTrail(db, { tenantId }), { ok: true, checked: 1 });
 });

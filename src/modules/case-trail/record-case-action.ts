@@ -7,6 +7,7 @@ import type { CaseTrailActorType, TrustLevel } from '../../platform/db/schema.ts
 import { hashEntry, type CaseTrailDetails } from './case-trail-hash.ts';
 import { insertEntryAndMoveHead, lockHead } from './case-trail.repository.ts';
 
+/** One case action to record: tenant and case, what, by whom, with which level of authentication. */
 export interface CaseAction {
   tenantId: string;
   caseId: string;
@@ -28,6 +29,7 @@ function checkAction(entry: CaseAction): void {
   if (!ACTOR_TYPES.has(entry.actorType)) throw new TypeError('case trail: unknown actor type');
   if (entry.trustLevel !== null && !TRUST_LEVELS.has(entry.trustLevel)) throw new TypeError('case trail: unknown trust level');
   for (const [key, value] of Object.entries(entry.details ?? {})) {
+    if (value === undefined) continue;
     const ok = value === null || typeof value === 'boolean' || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
     if (!ok) throw new TypeError(`case trail: detail ${key} is not a string, finite number, boolean or null`);
     // jsonb refuses NUL in strings and keys.
@@ -41,6 +43,7 @@ function checkAction(entry: CaseAction): void {
  * the given transaction (so the entry commits or rolls back with the action it records), or in a
  * transaction of its own when given the database. Concurrent appends of one tenant wait for each
  * other on the head row, so the chain stays gap-free.
+ * Details with the value undefined are left out (as JSON leaves them out).
  * Throws TypeError for input that cannot be recorded (not UUIDs, unknown actor type or trust level,
  * details that are not flat strings, finite numbers, booleans or null).
  */
@@ -62,8 +65,9 @@ async function append(tx: Tx, action: CaseAction): Promise<{ seq: number; hash: 
     actorType: action.actorType,
     actorId: action.actorId,
     trustLevel: action.trustLevel,
-    // A copy: later changes by the caller do not alter what is hashed and stored.
-    details: { ...(action.details ?? {}) },
+    // A copy (later changes by the caller do not alter what is hashed and stored), without
+    // undefined values, which JSON (and so jsonb) leaves out.
+    details: Object.fromEntries(Object.entries(action.details ?? {}).filter(([, v]) => v !== undefined)) as CaseTrailDetails,
     // Taken after the lock, in JS with millisecond precision, so created_at follows the chain
     // order and the stored timestamp is exactly the hashed one.
     createdAt: new Date(),
