@@ -92,7 +92,7 @@ function rawInbox(pool: pg.Pool, filter: InboxFilter): () => Promise<unknown> {
   else if (filter.assignee) where.push(`c.assignee_id = ${p(filter.assignee)}`);
   if (filter.overdue) where.push(`c.due_at < ${p(filter.now ?? NOW)}`, `c.status IN (${OPEN.map(p).join(', ')})`);
   if (filter.answered) where.push('c.answered_at IS NOT NULL');
-  if (filter.reference) where.push(`upper(c.reference) = ${p(filter.reference.toUpperCase())}`);
+  if (filter.reference) where.push(`c.reference = ${p(filter.reference.toUpperCase())}`);
   if (filter.nameTerms?.length) where.push(`c.applicant_terms @> ${p(filter.nameTerms)}::text[]`);
   const order = filter.sort === 'due' ? 'c.due_at ASC NULLS LAST, c.id' : filter.sort === 'oldest' ? 'c.submitted_at ASC, c.id ASC' : 'c.submitted_at DESC, c.id DESC';
   const page = `SELECT c.id, c.reference, op.name AS procedure_name, c.status, s.display_name AS assignee_name, c.answered_at, c.submitted_at, c.due_at, c.applicant_name_enc

@@ -141,7 +141,8 @@ export async function listInbox(db: Db, tenantId: string, filter: InboxFilter, p
   else if (filter.assignee) query = query.where('c.assignee_id', '=', filter.assignee);
   if (filter.overdue) query = query.where('c.due_at', '<', now).where('c.status', 'in', [...OPEN_STATUSES]);
   if (filter.answered) query = query.where('c.answered_at', 'is not', null);
-  if (filter.reference) query = query.where(sql`upper(c.reference)`, '=', filter.reference.toUpperCase());
+  // References are stored in upper case: compared as they are, the unique index answers.
+  if (filter.reference) query = query.where('c.reference', '=', filter.reference.toUpperCase());
   if (filter.nameTerms && filter.nameTerms.length > 0) query = query.where(sql<boolean>`c.applicant_terms @> ${sql.val(filter.nameTerms)}::text[]`);
 
   const sort = filter.sort ?? 'newest';
