@@ -18,8 +18,11 @@ import { buildOpenApiDocument } from './openapi.ts';
 import { parseParams } from './present.ts';
 import { exportXzufi } from './xzufi/export-xzufi.ts';
 
-/** Registers the API routes, /api/openapi.json and /api/docs. */
-export async function apiRoutes(app: FastifyInstance, { db, config, catalogCache }: AppDeps): Promise<void> {
+/**
+ * Registers the public read-only catalogue endpoints under /api/v1. They run on the lean API
+ * platform (platform/http/api-platform.ts), not the web platform: no sessions or cookies.
+ */
+export async function publicApiRoutes(app: FastifyInstance, { db, config, catalogCache }: Pick<AppDeps, 'db' | 'config' | 'catalogCache'>): Promise<void> {
   // Answers are derived from the catalogue only: cached per instance, dropped when the catalogue changes.
   const cached = <T>(kind: string, locale: string, params: unknown, load: () => Promise<T>) =>
     catalogCache.get(`api:${kind}:${locale}:${JSON.stringify(params)}`, load);
@@ -62,6 +65,10 @@ export async function apiRoutes(app: FastifyInstance, { db, config, catalogCache
       .send(xml);
   });
 
+}
+
+/** Registers /api/openapi.json and the documentation page /api/docs (web platform: the page has the layout). */
+export async function apiRoutes(app: FastifyInstance, { config }: AppDeps): Promise<void> {
   // The document follows the request's language (?lang=en), like every text of the portal.
   app.get('/api/openapi.json', async (req) => buildOpenApiDocument(req.t, { publicUrl: config.publicUrl }));
 
