@@ -109,7 +109,11 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     const casePath = `/verwaltung/vorgaenge/${caseId}`;
     assert.equal(path_(staff), casePath);
     assert.equal(await staff.getByRole('heading', { level: 1 }).innerText(), `Vorgang ${reference}`);
-    assert.match(await staff.getByRole('region', { name: 'Angaben im Antrag' }).innerText(), /Luna/);
+    const answers = staff.getByRole('region', { name: 'Angaben im Antrag' });
+    assert.match(await answers.innerText(), /Luna/);
+    // The steps of the form are sub-headings of "Angaben im Antrag".
+    assert.deepEqual(await answers.getByRole('heading', { level: 3 }).allInnerTexts(), ['Halterin oder Halter', 'Hunde', 'Ermäßigung', 'Zahlung']);
+    assert.equal(await answers.getByRole('heading', { level: 2 }).count(), 1);
 
     await navigate(staff, () => staff.getByRole('button', { name: 'Bearbeitung beginnen' }).click());
     assert.match(await staff.getByRole('status').innerText(), /Der Status wurde geändert/);
@@ -130,7 +134,8 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     assert.equal(response.status(), 200);
     assert.equal(path_(staff), casePath);
     assert.match(await staff.getByRole('status').innerText(), /Die Nachforderung wurde gesendet/);
-    assert.match(await staff.locator('.messages').innerText(), /Impfpass von Luna/);
+    // The request as the applicant gets it, its lines kept.
+    assert.match(await staff.locator('.messages').innerText(), /Impfpass von Luna \(Tollwutimpfung\) hoch\.\n+Bitte antworten Sie bis zum/);
     assert.equal(await caseStatus(caseId), 'waiting');
 
     // --- 3. The citizen answers in the mailbox with a text and a PDF --------------------------
@@ -171,7 +176,8 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     const evidenceFile = path.join(dir, 'impfpass.pdf');
     await evidenceDownload.saveAs(evidenceFile);
     assert.deepEqual(await readFile(evidenceFile), Buffer.from(evidence), 'the caseworker gets the very file the citizen sent');
-    await visit(staff, server, casePath);
+    await navigate(staff, () => staff.getByRole('link', { name: 'Vorgang öffnen' }).click());
+    assert.equal(path_(staff), casePath, 'the thread leads back to its case');
     // Seen: the marker is gone from the inbox.
     await visit(staff, server, `/verwaltung/vorgaenge?q=${reference}`);
     assert.doesNotMatch(await staff.locator('table.inbox tbody tr').filter({ hasText: reference }).innerText(), /beantwortet/);
@@ -202,6 +208,11 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     assert.match(await decisionSection.innerText(), /Erlassen am .*: Stattgabe\.[\s\S]*Noch nicht abgerufen\./);
     assert.equal(await staff.getByRole('link', { name: 'Bescheid erstellen' }).count(), 0, 'an issued decision cannot be drafted again');
     assert.equal(await caseStatus(caseId), 'decided');
+    // The caseworker's own copy is not the applicant's retrieval: no notification yet.
+    const [staffCopy] = await Promise.all([staff.waitForEvent('download'), decisionSection.getByRole('link', { name: 'Bescheid (PDF) herunterladen' }).click()]);
+    await staffCopy.saveAs(path.join(dir, 'bescheid-verwaltung.pdf'));
+    const notYet = await server.app.database.db.selectFrom('decisions').select('notified_at').where('case_id', '=', caseId).executeTakeFirstOrThrow();
+    assert.equal(notYet.notified_at, null, 'downloading it in the authority is no Bekanntgabe');
 
     // --- 5. The citizen retrieves the sealed decision from the mailbox ------------------------
     await visit(citizen, server, '/postfach');
@@ -215,6 +226,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     assert.match(download.suggestedFilename(), /\.pdf$/);
     const pdf = await readFile(decisionFile);
     assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+    assert.ok(pdf.equals(await readFile(path.join(dir, 'bescheid-verwaltung.pdf'))), 'the applicant gets the very document the authority keeps');
     const notified = await server.app.database.db.selectFrom('decisions').select('notified_at').where('case_id', '=', caseId).executeTakeFirstOrThrow();
     assert.ok(notified.notified_at, 'the retrieval is the notification (Bekanntgabe)');
 
