@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { createSealKeyStore, isSealValid, renderPdf, verifyPdfSeal } from '../../src/platform/pdf/index.ts';
 import {
-  CASEWORKER_EMAIL, closeContext, DEMO_PASSWORD, enterTotpCode, launchBrowser, navigate, newContext, newPage, startServer, visit, type Browser, type Page, type TestServer,
+  CASEWORKER_EMAIL, checkAccessibility, closeContext, DEMO_PASSWORD, enterTotpCode, launchBrowser, navigate, newContext, newPage, startServer, visit, type Browser, type Page, type TestServer,
 } from './browser.ts';
 
 let server: TestServer;
@@ -47,6 +47,25 @@ async function logInCaseworker(page: Page, startPath: string) {
   await navigate(page, () => page.getByRole('button', { name: 'Anmelden' }).click());
   await enterTotpCode(page, server, CASEWORKER_EMAIL);
   assert.equal(path_(page), startPath, 'back at the page that asked for the login');
+}
+
+/**
+ * At 320 CSS pixels (400 % zoom) the page does not scroll sideways (WCAG 1.4.10); a wide table
+ * scrolls in its own region. Checked with axe at that width too.
+ */
+async function assertReflows(page: Page) {
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  try {
+    const overflow = await page.evaluate(() => ({
+      width: document.documentElement.scrollWidth,
+      wide: [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 321).map((e) => `${e.tagName.toLowerCase()}.${e.className}`).slice(0, 8),
+    }));
+    assert.ok(overflow.width <= 320, `${page.url()} is ${overflow.width} px wide at 320 px: ${overflow.wide.join(' ')}`);
+    await checkAccessibility(page);
+  } finally {
+    if (viewport) await page.setViewportSize(viewport);
+  }
 }
 
 /** The status of the case in the database (and the application's, which must agree). */
@@ -140,12 +159,14 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
 
     // --- 3. The citizen answers in the mailbox with a text and a PDF --------------------------
     await visit(citizen, server, '/postfach');
+    await assertReflows(citizen);
     assert.match(await citizen.getByRole('status').innerText(), /1/);
     const threadLink = citizen.locator('table tbody tr').filter({ hasText: 'Stadt Coburg' }).getByRole('link').first();
     await navigate(citizen, () => threadLink.click());
     assert.match(path_(citizen), /^\/postfach\/[0-9a-f-]{36}$/);
     const threadPath = path_(citizen);
     assert.match(await citizen.locator('.mailbox-messages').innerText(), /Nachforderung[\s\S]*Impfpass von Luna/);
+    await assertReflows(citizen);
     const evidence = await renderPdf({ title: 'Impfpass', author: 'Tierarztpraxis Coburg', blocks: [{ kind: 'paragraph', text: 'Tollwutimpfung von Luna am 01.09.2024.' }] });
     await citizen.getByLabel('Ihre Nachricht').fill('Anbei der Impfpass von Luna.');
     await citizen.getByLabel(/^Anhänge/).setInputFiles({ name: 'impfpass-luna.pdf', mimeType: 'application/pdf', buffer: Buffer.from(evidence) });
@@ -160,6 +181,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     await visit(staff, server, '/verwaltung/vorgaenge');
     const answeredRow = staff.locator('table.inbox tbody tr').filter({ hasText: reference });
     assert.match(await answeredRow.innerText(), /In Bearbeitung\s+beantwortet/);
+    await assertReflows(staff);
     await staff.getByLabel('Mit neuer Antwort der Antragstellenden').check();
     await navigate(staff, () => staff.getByRole('button', { name: 'Anzeigen' }).click());
     assert.equal(await staff.locator('table.inbox tbody tr').filter({ hasText: reference }).count(), 1, 'found with the "answered" filter');
@@ -171,6 +193,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     // The staff side of the mailbox thread, with the applicant's attachment offered for preview.
     await navigate(staff, () => staff.getByRole('link', { name: 'Im Postfach öffnen und antworten' }).click());
     assert.match(await staff.locator('.mailbox-messages').innerText(), /Anbei der Impfpass von Luna\./);
+    await assertReflows(staff);
     const attachment = staff.getByRole('link', { name: 'impfpass-luna.pdf', exact: true });
     const [evidenceDownload] = await Promise.all([staff.waitForEvent('download'), attachment.click()]);
     const evidenceFile = path.join(dir, 'impfpass.pdf');
@@ -191,6 +214,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     const proposed = await body.inputValue();
     assert.match(proposed, new RegExp(reference), 'the template is filled with the case data');
     assert.doesNotMatch(proposed, /\{\{/, 'no placeholder left');
+    assert.match(proposed, /2\. Für diesen Bescheid werden keine Kosten erhoben\./, 'the Hundesteuer registration charges no fee with the decision');
     // A text too short is refused, the rest kept.
     await body.fill('zu kurz');
     response = await navigate(staff, () => staff.getByRole('button', { name: 'Bescheid erlassen und zustellen' }).click());
@@ -252,6 +276,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     // --- 6. The caseworker sees the decision as retrieved -------------------------------------
     await visit(staff, server, casePath);
     assert.match(await staff.getByRole('region', { name: 'Bescheid' }).innerText(), /Abgerufen \(bekanntgegeben\) am /);
+    await assertReflows(staff);
     assert.match(await staff.locator('.timeline').innerText(), /Bescheid erlassen[\s\S]*Bescheid abgerufen \(Bekanntgabe\)/);
   } finally {
     await rm(dir, { recursive: true, force: true });
