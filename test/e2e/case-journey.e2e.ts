@@ -266,7 +266,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     assert.match(text.replace(/\s+/g, ' '), /Steuermarke für Luna wird Ihnen mit der Post zugesandt/);
     // A tampered copy does not verify.
     const tampered = Buffer.from(pdf);
-    tampered[12] ^= 0x01; // in the binary comment after the header: inside the sealed byte range
+    tampered[12] = tampered[12]! ^ 0x01; // in the binary comment after the header: inside the sealed byte range
     assert.equal(isSealValid(await verifyPdfSeal(tampered, anchors)), false, 'a changed byte breaks the seal');
 
     // The retrieval shows in the citizen's thread.
