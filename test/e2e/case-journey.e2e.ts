@@ -160,7 +160,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     // --- 3. The citizen answers in the mailbox with a text and a PDF --------------------------
     await visit(citizen, server, '/postfach');
     await assertReflows(citizen);
-    assert.match(await citizen.getByRole('status').innerText(), /1/);
+    assert.equal(await citizen.getByRole('status').innerText(), '1 ungelesene Nachricht');
     const threadLink = citizen.locator('table tbody tr').filter({ hasText: 'Stadt Coburg' }).getByRole('link').first();
     await navigate(citizen, () => threadLink.click());
     assert.match(path_(citizen), /^\/postfach\/[0-9a-f-]{36}$/);
@@ -194,6 +194,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     await navigate(staff, () => staff.getByRole('link', { name: 'Im Postfach öffnen und antworten' }).click());
     assert.match(await staff.locator('.mailbox-messages').innerText(), /Anbei der Impfpass von Luna\./);
     await assertReflows(staff);
+    assert.equal(await staff.getByRole('link', { name: 'Vorschau impfpass-luna.pdf', exact: true }).count(), 1);
     const attachment = staff.getByRole('link', { name: 'impfpass-luna.pdf', exact: true });
     const [evidenceDownload] = await Promise.all([staff.waitForEvent('download'), attachment.click()]);
     const evidenceFile = path.join(dir, 'impfpass.pdf');
