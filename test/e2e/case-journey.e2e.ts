@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { createSealKeyStore, isSealValid, renderPdf, verifyPdfSeal } from '../../src/platform/pdf/index.ts';
 import {
-  CASEWORKER_EMAIL, checkAccessibility, closeContext, DEMO_PASSWORD, enterTotpCode, launchBrowser, navigate, newContext, newPage, startServer, visit, type Browser, type Page, type TestServer,
+  CASEWORKER_EMAIL, checkAccessibility, closeContext, DEMO_PASSWORD, enterTotpCode, launchBrowser, navigate, newContext, newPage, startServer, visit, waitForFocus, type Browser, type Page, type TestServer,
 } from './browser.ts';
 
 let server: TestServer;
@@ -146,7 +146,12 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     assert.match(due, /^\d{2}\.\d{2}\.\d{4}$/, 'a deadline is proposed');
     let response = await navigate(staff, () => staff.getByRole('button', { name: 'Nachforderung senden' }).click());
     assert.equal(response.status(), 400);
+    assert.match(await staff.title(), /^Fehler: Nachforderung/);
     assert.deepEqual(await staff.locator('.error-summary a').allInnerTexts(), ['Beschreiben Sie, was benötigt wird.']);
+    await waitForFocus(staff, 'div.error-summary');
+    await staff.locator('.error-summary a').first().click();
+    await waitForFocus(staff, '#text');
+    assert.equal(await staff.getByLabel('Was wird benötigt?').getAttribute('aria-invalid'), 'true');
     assert.equal(await staff.getByLabel('Frist').inputValue(), due);
     await staff.getByLabel('Was wird benötigt?').fill(request);
     response = await navigate(staff, () => staff.getByRole('button', { name: 'Nachforderung senden' }).click());
@@ -168,13 +173,22 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     assert.match(await citizen.locator('.mailbox-messages').innerText(), /Nachforderung[\s\S]*Impfpass von Luna/);
     await assertReflows(citizen);
     const evidence = await renderPdf({ title: 'Impfpass', author: 'Tierarztpraxis Coburg', blocks: [{ kind: 'paragraph', text: 'Tollwutimpfung von Luna am 01.09.2024.' }] });
+    const chooseFile = () => citizen.getByLabel(/^Anhänge/).setInputFiles({ name: 'impfpass-luna.pdf', mimeType: 'application/pdf', buffer: Buffer.from(evidence) });
+    // The file without a text: the form comes back, and says that the file must be chosen again.
+    await chooseFile();
+    response = await navigate(citizen, () => citizen.getByRole('button', { name: 'Nachricht senden' }).click());
+    assert.equal(response.status(), 400);
+    assert.deepEqual(await citizen.locator('.error-summary a').allInnerTexts(), ['Geben Sie Ihre Nachricht ein']);
+    await waitForFocus(citizen, 'div.error-summary');
+    assert.match(await citizen.locator('#anhaenge-hint').innerText(), /Bitte wählen Sie Ihre Anhänge erneut aus\./);
     await citizen.getByLabel('Ihre Nachricht').fill('Anbei der Impfpass von Luna.');
-    await citizen.getByLabel(/^Anhänge/).setInputFiles({ name: 'impfpass-luna.pdf', mimeType: 'application/pdf', buffer: Buffer.from(evidence) });
+    await chooseFile();
     response = await navigate(citizen, () => citizen.getByRole('button', { name: 'Nachricht senden' }).click());
     assert.equal(response.status(), 200);
     assert.equal(path_(citizen), threadPath);
     assert.match(await citizen.getByRole('status').innerText(), /Ihre Nachricht wurde gesendet/);
     assert.match(await citizen.locator('.mailbox-messages').innerText(), /Anbei der Impfpass von Luna\.[\s\S]*impfpass-luna\.pdf/);
+    assert.equal(await citizen.locator('.mailbox-message').count(), 2, 'the request and one answer: the refused form stored nothing');
     assert.equal(await caseStatus(caseId), 'in_progress', 'the answer resumes the processing');
 
     // --- 4. The caseworker sees the answer, reads it, drafts and issues the decision ----------
@@ -221,6 +235,8 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     response = await navigate(staff, () => staff.getByRole('button', { name: 'Bescheid erlassen und zustellen' }).click());
     assert.equal(response.status(), 400);
     assert.deepEqual(await staff.locator('.error-summary a').allInnerTexts(), ['Geben Sie den Text des Bescheids ein (mindestens 20 Zeichen).']);
+    await waitForFocus(staff, 'div.error-summary');
+    assert.equal(await staff.getByLabel('Überschrift').inputValue(), 'Bescheid', 'the other fields are kept');
     assert.equal(await caseStatus(caseId), 'in_progress', 'nothing issued on bad input');
     const addition = 'Die Steuermarke für Luna wird Ihnen mit der Post zugesandt.';
     await staff.getByLabel('Text des Bescheids').fill(`${proposed}\n\n${addition}`);
@@ -270,6 +286,9 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     tampered[12] = tampered[12]! ^ 0x01; // in the binary comment after the header: inside the sealed byte range
     assert.equal(isSealValid(await verifyPdfSeal(tampered, anchors)), false, 'a changed byte breaks the seal');
 
+    // The application's page tells the citizen it is decided.
+    await visit(citizen, server, `/antraege/${caseId}`);
+    assert.match(await citizen.locator('.timeline').innerText(), /Eingegangen[\s\S]*Wartet auf Sie[\s\S]*Entschieden/);
     // The retrieval shows in the citizen's thread.
     await visit(citizen, server, threadPath);
     assert.match(await citizen.locator('.mailbox-message').filter({ has: citizen.getByRole('heading', { name: /^Bescheid · / }) }).innerText(), /Abgerufen/);
