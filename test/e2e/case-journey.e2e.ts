@@ -14,6 +14,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
+import { createTenantKeys } from '../../src/platform/crypto/tenant-keys.ts';
+import { storeUpload } from '../../src/platform/uploads/index.ts';
 import { createSealKeyStore, isSealValid, renderPdf, verifyPdfSeal } from '../../src/platform/pdf/index.ts';
 import {
   CASEWORKER_EMAIL, checkAccessibility, closeContext, DEMO_PASSWORD, enterTotpCode, launchBrowser, navigate, newContext, newPage, startServer, visit, waitForFocus, type Browser, type Page, type TestServer,
@@ -134,6 +136,22 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     assert.deepEqual(await answers.getByRole('heading', { level: 3 }).allInnerTexts(), ['Halterin oder Halter', 'Hunde', 'Ermäßigung', 'Zahlung']);
     assert.equal(await answers.getByRole('heading', { level: 2 }).count(), 1);
 
+    // Evidence the applicant uploaded with the application (the Hundesteuer form asks for none: stored here), previewed in the page.
+    await storeUpload(server.app.database.db, createTenantKeys(server.app.cipher), {
+      tenantId: (await server.app.database.db.selectFrom('cases').select('tenant_id').where('id', '=', caseId).executeTakeFirstOrThrow()).tenant_id,
+      ownerKind: 'application', ownerId: caseId, fileName: 'Sachkundenachweis.pdf', mediaType: 'application/pdf',
+      bytes: await renderPdf({ title: 'Sachkundenachweis', author: 'Test', blocks: [{ kind: 'paragraph', text: 'Sachkunde nachgewiesen.' }] }),
+    });
+    await visit(staff, server, casePath);
+    await navigate(staff, () => staff.getByRole('link', { name: 'Ansehen Sachkundenachweis.pdf' }).click());
+    assert.equal(await staff.getByRole('heading', { level: 1 }).innerText(), 'Vorschau: Sachkundenachweis.pdf');
+    // The document is shown in the page (in the download's sandbox), in a frame of a usable size.
+    const frame = staff.locator('iframe[title="Vorschau des Dokuments Sachkundenachweis.pdf"]');
+    assert.ok(((await frame.boundingBox())?.height ?? 0) >= 400, 'the preview is tall enough to read');
+    const back = staff.getByRole('link', { name: 'Zurück zum Vorgang' });
+    await back.scrollIntoViewIfNeeded();
+    await navigate(staff, () => back.click());
+    assert.equal(path_(staff), casePath);
     await navigate(staff, () => staff.getByRole('button', { name: 'Bearbeitung beginnen' }).click());
     assert.match(await staff.getByRole('status').innerText(), /Der Status wurde geändert/);
     assert.equal(await caseStatus(caseId), 'in_progress');
