@@ -221,7 +221,8 @@ test('the main pages, in German and English, with and without form errors, are v
 
   // Cases: the inbox (with a case, with filter errors), a case page with evidence and its preview,
   // the status form with an error, the request for information and the decision (each also with
-  // errors), the case thread in both mailboxes, and the case page after the decision.
+  // errors), the case thread in both mailboxes, the case page after the decision; the applicant's
+  // withdrawal and fee pages.
   const { id: caseId, reference } = await submitDogTax(app, applicant, 'Rex');
   const casePath = `/verwaltung/vorgaenge/${caseId}`;
   const { uploadId } = await storeUpload(app.database.db, createTenantKeys(app.cipher), {
@@ -236,6 +237,8 @@ test('the main pages, in German and English, with and without form errors, are v
   add('POST /verwaltung/vorgaenge/:id/status (rejection without reason)', await cashier.submit(casePath, { to: 'rejected', reason: '' }, `${casePath}/status`), 400);
   add('POST /verwaltung/vorgaenge/:id/notizen (empty)', await cashier.submit(casePath, { text: '' }, `${casePath}/notizen`), 400);
   assert.equal((await cashier.submit(casePath, { text: 'Impfpass fehlt.\nNachfordern.' }, `${casePath}/notizen`)).statusCode, 303);
+  add('GET /antraege/:id/zurueckziehen (possible)', await applicant.get(`/antraege/${caseId}/zurueckziehen`), 200);
+  add('GET /antraege/:id/gebuehr (no fee yet)', await applicant.get(`/antraege/${caseId}/gebuehr`), 200);
   add('GET /verwaltung/vorgaenge/:id/nachforderung', await cashier.get(`${casePath}/nachforderung`), 200);
   add('POST /verwaltung/vorgaenge/:id/nachforderung (errors)', await cashier.submit(`${casePath}/nachforderung`, { text: '', dueDate: '31.02.2026' }, `${casePath}/nachforderung`), 400);
   const dueDate = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10).split('-').reverse().join('.');
@@ -254,11 +257,14 @@ test('the main pages, in German and English, with and without form errors, are v
   add('GET /verwaltung/vorgaenge/:id/bescheid', await cashier.get(`${casePath}/bescheid`), 200);
   add('POST /verwaltung/vorgaenge/:id/bescheid (errors)', await cashier.submit(`${casePath}/bescheid`, { outcome: '', title: '', body: 'kurz', fee: 'x', action: 'issue' }, `${casePath}/bescheid`), 400);
   const decisionBody = html(await cashier.get(`${casePath}/bescheid`)).querySelector('textarea[name="body"]')!.text;
-  const issued = await cashier.submit(`${casePath}/bescheid`, { outcome: 'granted', title: 'Bescheid', body: decisionBody, fee: '0,00', action: 'issue' }, `${casePath}/bescheid`);
+  const issued = await cashier.submit(`${casePath}/bescheid`, { outcome: 'granted', title: 'Bescheid', body: decisionBody, fee: '25,00', action: 'issue' }, `${casePath}/bescheid`);
   assert.equal(issued.statusCode, 303);
   add('GET /verwaltung/vorgaenge/:id (decided)', await cashier.get(String(issued.headers.location)), 200);
   add('GET /postfach/:threadId (decision)', await applicant.get(caseThread), 200);
   add('GET /verwaltung/vorgaenge/:id (decided, English)', await cashier.get(`${casePath}?lang=en`), 200);
+  add('GET /antraege/:id/gebuehr (fee due)', await applicant.get(`/antraege/${caseId}/gebuehr`), 200);
+  add('GET /antraege/:id/gebuehr?zahlung=failed', await applicant.get(`/antraege/${caseId}/gebuehr?zahlung=failed`), 200);
+  add('GET /antraege/:id/zurueckziehen (no longer possible)', await applicant.get(`/antraege/${caseId}/zurueckziehen`), 200);
   const { client: formEditor } = await logInStaff(app, 'redaktion@muenchen.demo.digitales-amt.de');
   add('GET /verwaltung/formulare', await formEditor.get('/verwaltung/formulare'), 200);
   add('POST /verwaltung/formulare (invalid definition)', await formEditor.submit('/verwaltung/formulare', { definition: '{"format":1}' }, '/verwaltung/formulare'), 400);

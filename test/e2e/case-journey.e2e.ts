@@ -181,6 +181,14 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     assert.equal(await caseStatus(caseId), 'waiting');
 
     // --- 3. The citizen answers in the mailbox with a text and a PDF --------------------------
+    // The application's page says the authority waits; withdrawing is offered (and not done).
+    await visit(citizen, server, `/antraege/${caseId}`);
+    assert.match(await citizen.locator('.timeline').innerText(), /Wartet auf Sie/);
+    await navigate(citizen, () => citizen.getByRole('link', { name: 'Antrag zurückziehen' }).click());
+    assert.equal(await citizen.getByRole('heading', { level: 1 }).innerText(), 'Antrag zurückziehen');
+    assert.equal(await citizen.getByRole('button', { name: 'Antrag verbindlich zurückziehen' }).count(), 1);
+    await navigate(citizen, () => citizen.getByRole('link', { name: 'Zurück zum Antrag' }).click());
+    assert.equal(path_(citizen), `/antraege/${caseId}`);
     await visit(citizen, server, '/postfach');
     await assertReflows(citizen);
     assert.equal(await citizen.getByRole('status').innerText(), '1 ungelesene Nachricht');
@@ -307,6 +315,10 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     // The application's page tells the citizen it is decided.
     await visit(citizen, server, `/antraege/${caseId}`);
     assert.match(await citizen.locator('.timeline').innerText(), /Eingegangen[\s\S]*Wartet auf Sie[\s\S]*Entschieden/);
+    assert.equal(await citizen.getByRole('link', { name: 'Antrag zurückziehen' }).count(), 0, 'a decided application cannot be withdrawn');
+    await navigate(citizen, () => citizen.getByRole('link', { name: 'Gebühr laut Bescheid ansehen und bezahlen' }).click());
+    assert.match(await main(citizen), /Für diesen Antrag ist keine Gebühr zu zahlen\./);
+    assert.equal(await citizen.getByRole('button', { name: 'Gebühr online bezahlen' }).count(), 0);
     // The retrieval shows in the citizen's thread.
     await visit(citizen, server, threadPath);
     assert.match(await citizen.locator('.mailbox-message').filter({ has: citizen.getByRole('heading', { name: /^Bescheid · / }) }).innerText(), /Abgerufen/);
