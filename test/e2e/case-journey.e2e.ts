@@ -1,13 +1,21 @@
 /**
- * A case from submission to the sealed decision, in Chromium, axe-core on every page visited:
- * a citizen submits Coburg's Hundesteuer registration; the caseworker finds the case in the inbox by
- * its application number, starts processing and asks for a document; the citizen answers in the
- * mailbox with text and a PDF; the caseworker sees the case marked "beantwortet", reads the reply,
- * drafts the decision from the template, edits and issues it; the citizen downloads the sealed
- * decision from the mailbox (the notification), its seal verifies with the project's verifier and
- * with Debian's pdfsig; the caseworker sees it as retrieved.
- */
-import assert from 'node:assert/strict';
+ * A case from submission to the sealed decision, in Chromium (two browser contexts: the citizen and
+ * the caseworker), axe-core on every page either of them loads:
+ * - the citizen (demo identity provider, U05 at "substantiell") submits Coburg's Hundesteuer
+ *   registration;
+ * - the caseworker (password and TOTP) finds the case in the inbox by its application number,
+ *   previews the evidence, starts processing and asks for a document (a refused empty request first);
+ * - the citizen sees the application waiting (withdrawal offered, not done) and answers in the
+ *   mailbox with a text and a real PDF (a refused reply without text first);
+ * - the caseworker sees the case marked "beantwortet", reads the reply and downloads the PDF from the
+ *   staff side of the thread, drafts the decision from the template, edits and issues it (a refused
+ *   text first); their own download of it is no notification;
+ * - the citizen downloads the sealed decision from the mailbox (the Bekanntgabe, recorded once); its
+ *   seal verifies with the project's verifier and with Debian's pdfsig, a changed byte breaks it;
+ * - the caseworker sees it as "Abgerufen (bekanntgegeben)".
+ * Error summaries are checked for focus, and the inbox, the mailbox and the case page for reflow at
+ * 320 CSS pixels.
+ */import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
