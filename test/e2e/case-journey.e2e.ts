@@ -15,7 +15,8 @@
  * - the caseworker sees it as "Abgerufen (bekanntgegeben)".
  * Error summaries are checked for focus, and the inbox, the mailbox and the case page for reflow at
  * 320 CSS pixels.
- */import assert from 'node:assert/strict';
+ */
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -304,6 +305,11 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     assert.ok(pdf.equals(await readFile(path.join(dir, 'bescheid-verwaltung.pdf'))), 'the applicant gets the very document the authority keeps');
     const notified = await server.app.database.db.selectFrom('decisions').select('notified_at').where('case_id', '=', caseId).executeTakeFirstOrThrow();
     assert.ok(notified.notified_at, 'the retrieval is the notification (Bekanntgabe)');
+    // A second download changes nothing: the first retrieval is the notification.
+    const [again] = await Promise.all([citizen.waitForEvent('download'), decisionLink.click()]);
+    await again.saveAs(path.join(dir, 'bescheid-2.pdf'));
+    const still = await server.app.database.db.selectFrom('decisions').select('notified_at').where('case_id', '=', caseId).executeTakeFirstOrThrow();
+    assert.equal(still.notified_at?.getTime(), notified.notified_at.getTime());
 
     // The seal is Coburg's and verifies, with the project's verifier and with pdfsig.
     const anchors = await createSealKeyStore({ db: server.app.database.db, cipher: server.app.cipher, config: server.app.config.seal }).trustAnchors();
