@@ -167,6 +167,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
 
     await navigate(staff, () => staff.getByRole('link', { name: 'Unterlagen oder Angaben nachfordern' }).click());
     assert.equal(path_(staff), `${casePath}/nachforderung`);
+    await assertReflows(staff);
     const request = 'Bitte laden Sie den Impfpass von Luna (Tollwutimpfung) hoch.';
     // Without a text the form comes back with the error and the deadline kept.
     const due = await staff.getByLabel('Frist').inputValue();
@@ -259,6 +260,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     await navigate(staff, () => staff.getByRole('link', { name: 'Bescheid erstellen' }).click());
     assert.equal(path_(staff), `${casePath}/bescheid`);
     assert.equal(await staff.getByRole('heading', { level: 1 }).innerText(), 'Bescheid erstellen');
+    await assertReflows(staff);
     assert.equal(await staff.getByLabel('Stattgabe', { exact: true }).isChecked(), true, 'proposed: granted');
     const body = staff.getByLabel('Text des Bescheids');
     const proposed = await body.inputValue();
