@@ -4,7 +4,7 @@ export const casesMessagesDe = {
   'cases.home.mailbox': 'Postfach der Behörde: Nachrichten von Antragstellenden',
   'cases.inbox.title': 'Vorgänge',
   'cases.inbox.tenant': 'Posteingang von {name}',
-  'cases.inbox.count': '{count} Vorgänge',
+  'cases.inbox.count': '{count, plural, one {# Vorgang} other {# Vorgänge}}',
   'cases.inbox.countCapped': 'Mehr als {count} Vorgänge – bitte grenzen Sie die Auswahl ein',
   'cases.inbox.empty': 'Keine Vorgänge für diese Auswahl.',
   'cases.inbox.pages': 'Seiten',

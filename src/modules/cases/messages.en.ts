@@ -6,7 +6,7 @@ export const casesMessagesEn: Record<keyof typeof casesMessagesDe, string> = {
   'cases.home.mailbox': 'The authority\'s mailbox: messages from applicants',
   'cases.inbox.title': 'Cases',
   'cases.inbox.tenant': 'Inbox of {name}',
-  'cases.inbox.count': '{count} cases',
+  'cases.inbox.count': '{count, plural, one {# case} other {# cases}}',
   'cases.inbox.countCapped': 'More than {count} cases – please narrow the selection',
   'cases.inbox.empty': 'No cases for this selection.',
   'cases.inbox.pages': 'Pages',
