@@ -332,7 +332,8 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     await visit(citizen, server, `/antraege/${caseId}`);
     assert.match(await citizen.locator('.timeline').innerText(), /Eingegangen[\s\S]*Wartet auf Sie[\s\S]*Entschieden/);
     assert.equal(await citizen.getByRole('link', { name: 'Antrag zurückziehen' }).count(), 0, 'a decided application cannot be withdrawn');
-    await navigate(citizen, () => citizen.getByRole('link', { name: 'Gebühr laut Bescheid ansehen und bezahlen' }).click());
+    await navigate(citizen, () => citizen.getByRole('link', { name: 'Bescheid und Gebühr' }).click());
+    assert.match(await main(citizen), /Der Bescheid wurde am .* erlassen: Stattgabe\./);
     assert.match(await main(citizen), /Für diesen Antrag ist keine Gebühr zu zahlen\./);
     assert.equal(await citizen.getByRole('button', { name: 'Gebühr online bezahlen' }).count(), 0);
     // The retrieval shows in the citizen's thread.
