@@ -1,0 +1,180 @@
+/**
+ * The demo's other reference procedures in Chromium, axe-core on every page visited (the
+ * Führungszeugnis and the Hundesteuer are in applications.e2e.ts):
+ * - Wohnsitzanmeldung online (Stadt Coburg, trust level hoch) with JavaScript: fields shown by a
+ *   condition appear with their error, the address block, a person added to the repeating group, a
+ *   rule across fields in the error summary, the landlord's confirmation uploaded, the check page,
+ *   submitted, the receipt link;
+ * - Bauantrag online without JavaScript for a plot in Rödental (a kreisangehörige Gemeinde of the
+ *   Landkreis Coburg): several plans uploaded as PDFs, a forged PDF refused with a field error, the
+ *   fee set with the decision on the check page, submitted and routed to the Landratsamt Coburg,
+ *   whose administrator finds the case in the inbox;
+ * - Mutterschutzmeldung, the form built by the FIM importer, with JavaScript: every step, the check
+ *   page, submitted.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { renderPdf } from '../../src/platform/pdf/index.ts';
+import {
+  closeContext, DEMO_PASSWORD, enterTotpCode, launchBrowser, navigate, newContext, newPage, startServer, visit, waitForFocus, type Browser, type Page, type TestServer,
+} from './browser.ts';
+
+let server: TestServer;
+let browser: Browser;
+before(async () => {
+  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+});
+after(async () => { await browser?.close(); await server?.close(); });
+
+const continueButton = (page: Page) => page.getByRole('button', { name: 'Speichern und weiter' }).last();
+const main = (page: Page) => page.locator('main').innerText();
+const path_ = (page: Page) => new URL(page.url()).pathname;
+const heading = (page: Page) => page.getByRole('heading', { level: 1 }).innerText();
+
+/** Through the demo identity provider (OpenID Connect side) at `level`, back to `returnTo`. */
+async function logIn(page: Page, person: RegExp, level: string, returnTo: string) {
+  await visit(page, server, `/anmelden?niveau=${level}&weiter=${encodeURIComponent(returnTo)}`);
+  await navigate(page, () => page.getByRole('button', { name: 'Mit BundID über OpenID Connect anmelden' }).click());
+  await page.getByLabel(person).check();
+  await page.getByLabel(level, { exact: true }).check();
+  await navigate(page, () => page.getByRole('button', { name: 'Anmelden' }).click());
+}
+
+/** A date `days` before today as the form expects it (31.12.1980). */
+function daysAgo(days: number): string {
+  const d = new Date(Date.now() - days * 86_400_000);
+  return `${String(d.getUTCDate()).padStart(2, '0')}.${String(d.getUTCMonth() + 1).padStart(2, '0')}.${d.getUTCFullYear()}`;
+}
+
+/**
+ * The error summary lists exactly `expected` (in order, as regular expressions on the link texts),
+ * every link points to an element on the page, and following one moves the focus to it.
+ */
+async function assertErrorSummary(page: Page, expected: RegExp[]) {
+  const links = page.locator('.error-summary a');
+  const texts = await links.allInnerTexts();
+  assert.equal(texts.length, expected.length, `error summary: ${texts.join(' | ')}`);
+  expected.forEach((re, i) => assert.match(texts[i]!, re));
+  for (const href of await links.evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))) {
+    const id = decodeURIComponent(href.replace(/^.*#/, ''));
+    assert.ok(await page.evaluate((i) => document.getElementById(i) !== null, id), `the error summary links to #${id}, which is not on ${page.url()}`);
+  }
+}
+
+/** A small real PDF with a title and a line of text. */
+const pdf = (title: string, text: string) => renderPdf({ title, author: 'Test', blocks: [{ kind: 'paragraph', text }] });
+
+test('Wohnsitzanmeldung with JavaScript: conditional fields, address block, a person moving along, errors, check page, submitted, receipt', { timeout: 180_000 }, async () => {
+  const context = await newContext(browser);
+  try {
+    const page = await newPage(context);
+    await visit(page, server, '/leistungen/99115005104000?ags=09463000');
+    await navigate(page, () => page.getByRole('link', { name: /Wohnsitzanmeldung online/ }).click());
+    const startUrl = new URL(page.url());
+    assert.match(startUrl.pathname, /^\/antraege\/neu\//);
+    assert.match(await main(page), /Vertrauensniveau „hoch“/);
+    await logIn(page, /\(U01, /, 'hoch', startUrl.pathname + startUrl.search);
+    assert.equal(path_(page), startUrl.pathname, 'back at the start page after the login');
+    await navigate(page, () => page.getByRole('button', { name: 'Antrag beginnen' }).click());
+
+    // --- Step 1: Einzug. Nothing entered: the error summary, focused, links to each field.
+    assert.equal(await heading(page), 'Einzug');
+    assert.equal(await page.locator('[name="f.hauptwohnung_anschrift.street"]').count(), 0, 'the main residence is asked only for a secondary one');
+    let response = await navigate(page, () => continueButton(page).click());
+    assert.equal(response.status(), 400);
+    await waitForFocus(page, 'div.error-summary');
+    await assertErrorSummary(page, [/Tag des Einzugs/, /Anschrift der neuen Wohnung/, /Die neue Wohnung ist/]);
+
+    // A date in the future is refused; the address block's parts.
+    await page.getByLabel('Tag des Einzugs').fill(daysAgo(-3));
+    await page.locator('[name="f.neue_anschrift.street"]').fill('Ketschengasse');
+    await page.locator('[name="f.neue_anschrift.houseNumber"]').fill('7, 2. OG links');
+    await page.locator('[name="f.neue_anschrift.postcode"]').fill('96450');
+    await page.locator('[name="f.neue_anschrift.city"]').fill('Coburg');
+    await page.getByLabel('Nebenwohnung (weitere Wohnung)').check();
+    response = await navigate(page, () => continueButton(page).click());
+    assert.equal(response.status(), 400);
+    // The secondary residence makes the main residence's address appear, required.
+    assert.equal(await page.locator('[name="f.hauptwohnung_anschrift.street"]').count(), 1, 'the main residence appears');
+    await assertErrorSummary(page, [/Tag des Einzugs/, /Anschrift Ihrer Hauptwohnung/]);
+    assert.equal(await page.locator('[name="f.neue_anschrift.houseNumber"]').inputValue(), '7, 2. OG links', 'the answers are kept');
+    await page.getByLabel('Tag des Einzugs').fill(daysAgo(5));
+    await page.locator('[name="f.hauptwohnung_anschrift.street"]').fill('Hauptstraße');
+    await page.locator('[name="f.hauptwohnung_anschrift.houseNumber"]').fill('1');
+    await page.locator('[name="f.hauptwohnung_anschrift.postcode"]').fill('96472');
+    // Only part of the address: its missing part is named.
+    response = await navigate(page, () => continueButton(page).click());
+    assert.equal(response.status(), 400);
+    await assertErrorSummary(page, [/Ort/]);
+    await page.locator('[name="f.hauptwohnung_anschrift.city"]').fill('Rödental');
+    await navigate(page, () => continueButton(page).click());
+
+    // --- Step 2: about you, prefilled from the account.
+    assert.equal(await heading(page), 'Angaben zu Ihrer Person');
+    assert.equal(await page.locator('[name="f.familienname"]').inputValue(), 'Neumann');
+    assert.match(await main(page), /aus Ihrem Nutzerkonto übernommen/);
+    if (!(await page.locator('[name="f.geburtsort"]').inputValue())) await page.locator('[name="f.geburtsort"]').fill('Berlin');
+    await page.getByLabel('weiblich', { exact: true }).check();
+    await page.getByLabel('Staatsangehörigkeit').selectOption('DE');
+    await page.getByLabel('Familienstand').selectOption('VH');
+    await page.getByLabel('evangelisch').check();
+    await page.getByLabel('E-Mail-Adresse').fill('maria.neumann@example.org');
+    await navigate(page, () => continueButton(page).click());
+
+    // --- Step 3: the previous home; "keeping it?" is asked only when not moving from abroad.
+    assert.equal(await heading(page), 'Bisherige Wohnung');
+    assert.equal(await page.locator('[name="f.bisherige_beibehalten"]').count(), 0);
+    assert.notEqual(await page.locator('[name="f.bisherige_anschrift.street"]').inputValue(), '', 'the previous address is prefilled');
+    await page.locator('input[name="f.zuzug_ausland"][value="no"]').check();
+    response = await navigate(page, () => continueButton(page).click());
+    assert.equal(response.status(), 400);
+    await assertErrorSummary(page, [/bisherige Wohnung/]);
+    await page.locator('input[name="f.bisherige_beibehalten"][value="yes"]').check();
+    await navigate(page, () => continueButton(page).click());
+
+    // --- Step 4: people moving along (a repeating group, none at first).
+    assert.equal(await heading(page), 'Mitziehende Personen');
+    assert.equal(await page.locator('fieldset.repetition').count(), 0);
+    await navigate(page, () => page.getByRole('button', { name: /Weitere/ }).click());
+    assert.equal(await page.locator('fieldset.repetition').count(), 1);
+    await page.locator('[name="f.personen.0.person_familienname"]').fill('Neumann');
+    await page.locator('[name="f.personen.0.person_vornamen"]').fill('Peter');
+    await page.locator('[name="f.personen.0.person_geburtsdatum"]').fill(daysAgo(365 * 10));
+    await page.locator('input[name="f.personen.0.person_geschlecht"][value="m"]').check();
+    await page.locator('input[name="f.personen.0.person_beziehung"][value="ehe"]').check();
+    // A rule across fields: a spouse of ten years is refused.
+    response = await navigate(page, () => continueButton(page).click());
+    assert.equal(response.status(), 400);
+    await assertErrorSummary(page, [/mindestens 16 Jahre/]);
+    await page.locator('[name="f.personen.0.person_geburtsdatum"]').fill('03.04.1962');
+    await navigate(page, () => continueButton(page).click());
+
+    // --- Step 5: the landlord's confirmation as a PDF.
+    assert.equal(await heading(page), 'Wohnungsgeberbestätigung');
+    await page.getByLabel('Wohnungsgeberbestätigung').setInputFiles({ name: 'wohnungsgeberbestaetigung.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await pdf('Wohnungsgeberbestätigung', 'Einzug von Maria Neumann bestätigt.')) });
+    await navigate(page, () => continueButton(page).click());
+
+    // --- Check page: every step's answers, the conditional ones included.
+    assert.equal(await heading(page), 'Angaben prüfen und absenden');
+    const check = await main(page);
+    for (const text of ['Ketschengasse 7, 2. OG links', '96450 Coburg', 'Hauptstraße 1', '96472 Rödental', 'Nebenwohnung', 'Peter', 'wohnungsgeberbestaetigung.pdf', 'maria.neumann@example.org']) {
+      assert.ok(check.includes(text), `the check page shows ${text}`);
+    }
+    assert.doesNotMatch(check, /Gebühr/);
+    await navigate(page, () => page.getByRole('button', { name: 'Antrag verbindlich absenden' }).click());
+    assert.match(await main(page), /Ihr Antrag ist eingegangen/);
+    assert.match(await main(page), /Stadt Coburg/);
+    const reference = (await page.locator('.reference').innerText()).trim();
+    assert.match(reference, /^DA-\d{4}-\d{7}$/);
+
+    // The receipt, once the job has produced it.
+    await server.app.worker.drain();
+    await navigate(page, () => page.reload());
+    const receipt = page.getByRole('link', { name: /Eingangsbestätigung herunterladen/ });
+    assert.equal(await receipt.count(), 1);
+    const [download] = await Promise.all([page.waitForEvent('download'), receipt.click()]);
+    assert.match(download.suggestedFilename(), new RegExp(`${reference}\\.pdf$`));
+  } finally {
+    await closeContext(context);
+  }
+});
