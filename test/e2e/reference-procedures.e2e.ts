@@ -178,3 +178,143 @@ test('Wohnsitzanmeldung with JavaScript: conditional fields, address block, a pe
     await closeContext(context);
   }
 });
+
+const DISTRICT_ADMIN_EMAIL = 'verwaltung@landkreis-coburg.demo.digitales-amt.de';
+
+test('Bauantrag without JavaScript for a plot in Rödental: plans uploaded, a forged PDF refused, fee with the decision, routed to the Landratsamt Coburg', { timeout: 180_000 }, async () => {
+  const context = await newContext(browser, { javaScriptEnabled: false });
+  const staffContext = await newContext(browser, { javaScriptEnabled: false });
+  try {
+    const page = await newPage(context);
+    // Rödental (09473159) is a kreisangehörige Gemeinde: building permits are the Landratsamt's.
+    await logIn(page, /\(U03, /, 'substantiell', '/leistungen/99012008001000?ags=09473159');
+    assert.match(await main(page), /Landratsamt Coburg/);
+    await navigate(page, () => page.getByRole('link', { name: /Bauantrag online/ }).click());
+    assert.match(await main(page), /Landratsamt Coburg/);
+    await navigate(page, () => page.getByRole('button', { name: 'Antrag beginnen' }).click());
+
+    // --- Step 1: the client; an organisation's name is asked only for an organisation.
+    assert.equal(await heading(page), 'Bauherrin oder Bauherr');
+    assert.equal(await page.locator('[name="f.organisation"]').count(), 0);
+    await page.getByLabel('eine Privatperson').check();
+    for (const [part, value] of [['street', 'Bahnhofstraße'], ['houseNumber', '12'], ['postcode', '96472'], ['city', 'Rödental']] as const) {
+      if (!(await page.locator(`[name="f.anschrift.${part}"]`).inputValue())) await page.locator(`[name="f.anschrift.${part}"]`).fill(value);
+    }
+    await page.getByLabel('Telefonnummer').fill('09563 12345');
+    await page.getByLabel('E-Mail-Adresse').fill('bauherr@example.org');
+    await navigate(page, () => continueButton(page).click());
+
+    // --- Step 2: the plot; a plot number in the wrong form is refused.
+    assert.equal(await heading(page), 'Baugrundstück');
+    await page.getByLabel('Gemeinde').fill('Rödental');
+    await page.getByLabel('Straße und Hausnummer').fill('Am Wiesengrund 4');
+    await page.getByLabel('Gemarkung').fill('Oeslau');
+    await page.getByLabel('Flurnummer').fill('12-34');
+    await page.locator('input[name="f.eigentuemer"][value="yes"]').check();
+    let response = await navigate(page, () => continueButton(page).click());
+    assert.equal(response.status(), 400);
+    await assertErrorSummary(page, [/Flurnummer wie 1234 oder 1234\/5/]);
+    await page.getByLabel('Flurnummer').fill('1234/5');
+    await navigate(page, () => continueButton(page).click());
+
+    // --- Step 3: the project.
+    assert.equal(await heading(page), 'Vorhaben');
+    await page.getByLabel('vereinfachtes Baugenehmigungsverfahren (Art. 59 BayBO)').check();
+    await page.getByLabel('Bezeichnung des Vorhabens').fill('Neubau eines Einfamilienhauses mit Doppelgarage');
+    await page.getByLabel('Beschreibung').fill('Einfamilienhaus mit zwei Vollgeschossen, Satteldach, Doppelgarage an der Grundstücksgrenze.');
+    await page.getByLabel('Gebäudeklasse 1').check();
+    await page.getByLabel('Anzahl der Vollgeschosse').fill('2');
+    await page.getByLabel('Geschätzte Baukosten').fill('420000');
+    await navigate(page, () => continueButton(page).click());
+
+    // --- Step 4: the person entitled to submit the documents.
+    assert.equal(await heading(page), 'Bauvorlageberechtigte Person');
+    await page.getByLabel('Name', { exact: true }).fill('Architekturbüro Beispiel, Dipl.-Ing. Anna Beispiel');
+    await page.getByLabel('Kammer und Mitgliedsnummer').fill('Bayerische Architektenkammer 123456');
+    await page.locator('[name="f.bv_anschrift.street"]').fill('Steinweg');
+    await page.locator('[name="f.bv_anschrift.houseNumber"]').fill('3');
+    await page.locator('[name="f.bv_anschrift.postcode"]').fill('96450');
+    await page.locator('[name="f.bv_anschrift.city"]').fill('Coburg');
+    await page.getByLabel('E-Mail-Adresse').fill('buero@architektur.example.org');
+    await navigate(page, () => continueButton(page).click());
+
+    // --- Step 5: the plans. A script renamed to .pdf as the site plan is refused with a field error;
+    // the real plans uploaded with it are kept.
+    assert.equal(await heading(page), 'Bauvorlagen');
+    const drawings = await Promise.all(['Grundriss EG', 'Grundriss OG', 'Schnitt A-A', 'Ansichten'].map(async (title) => ({
+      name: `${title.replace(/\W+/g, '-')}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(await pdf(title, `${title}, Maßstab 1:100`)),
+    })));
+    await page.getByLabel('Lageplan').setInputFiles({ name: 'lageplan.pdf', mimeType: 'application/pdf', buffer: Buffer.from('#!/bin/sh\necho gefälscht\n') });
+    await page.getByLabel('Bauzeichnungen').setInputFiles(drawings);
+    await page.getByLabel('Baubeschreibung').setInputFiles({ name: 'baubeschreibung.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await pdf('Baubeschreibung', 'Massivbau, Satteldach 38 Grad.')) });
+    response = await navigate(page, () => continueButton(page).click());
+    assert.equal(response.status(), 400);
+    await assertErrorSummary(page, [/PDF/]);
+    assert.equal(await page.locator('.error-summary a').getAttribute('href'), '#f.lageplan');
+    assert.match(await page.locator('[id="f.lageplan-error"]').innerText(), /PDF/);
+    const uploaded = await main(page);
+    for (const d of drawings) assert.ok(uploaded.includes(d.name), `${d.name} is kept`);
+    assert.ok(uploaded.includes('baubeschreibung.pdf'));
+    assert.ok(!uploaded.includes('lageplan.pdf'), 'the forged site plan is not stored');
+    await page.getByLabel('Lageplan').setInputFiles({ name: 'lageplan.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await pdf('Lageplan', 'Flurstück 1234/5, Gemarkung Oeslau, Maßstab 1:1000')) });
+    await page.getByLabel(/Weitere Unterlagen/).setInputFiles([
+      { name: 'standsicherheit.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await pdf('Standsicherheitsnachweis', 'Statik')) },
+      { name: 'entwaesserung.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await pdf('Entwässerungsplan', 'Anschluss an den Mischwasserkanal')) },
+    ]);
+    await navigate(page, () => continueButton(page).click());
+
+    // --- Step 6: statistics; the homes' and the heating's questions appear once the building is known.
+    assert.equal(await heading(page), 'Angaben für die Baustatistik');
+    assert.equal(await page.locator('[name="f.wohnungen"], [name="f.heizenergie"]').count(), 0);
+    await page.getByLabel('Neubau', { exact: true }).check();
+    await page.getByLabel('Wohngebäude', { exact: true }).check();
+    response = await navigate(page, () => continueButton(page).click());
+    assert.equal(response.status(), 400);
+    await assertErrorSummary(page, [/Anzahl der Wohnungen/, /Wohnfläche/, /Heizenergie/]);
+    await page.getByLabel('Vorwiegende Heizenergie').selectOption('waermepumpe');
+    await page.getByLabel('Anzahl der Wohnungen').fill('1');
+    await page.getByLabel('Wohnfläche in m²').fill('148,5');
+    await navigate(page, () => continueButton(page).click());
+
+    // --- Check page: the plans listed, the fee set with the decision.
+    assert.equal(await heading(page), 'Angaben prüfen und absenden');
+    const check = await main(page);
+    for (const name of ['lageplan.pdf', ...drawings.map((d) => d.name), 'baubeschreibung.pdf', 'standsicherheit.pdf', 'entwaesserung.pdf', '1234/5', 'Rödental']) {
+      assert.ok(check.includes(name), `the check page shows ${name}`);
+    }
+    assert.match(check, /Mindestgebühr Baugenehmigung \(wird mit dem Bescheid festgesetzt\)\s+50,00\s€/);
+    assert.match(check, /Die Gebühr wird mit dem Bescheid festgesetzt; Sie bezahlen sie später\./);
+    assert.match(check, /Landratsamt Coburg/);
+    assert.equal(await page.getByRole('button', { name: /bezahlen/ }).count(), 0, 'nothing is paid before submission');
+    await navigate(page, () => page.getByRole('button', { name: 'Antrag verbindlich absenden' }).click());
+    assert.match(await main(page), /Ihr Antrag ist eingegangen/);
+    assert.match(await main(page), /Landratsamt Coburg/);
+    const reference = (await page.locator('.reference').innerText()).trim();
+    const applicationId = /^\/antraege\/([0-9a-f-]{36})/.exec(path_(page))?.[1];
+    assert.ok(applicationId, page.url());
+
+    // Routed to the Landratsamt: the application and its case belong to its tenant.
+    const db = server.app.database.db;
+    const routed = await db.selectFrom('applications').innerJoin('tenants', 'tenants.id', 'applications.tenant_id').innerJoin('cases', 'cases.id', 'applications.id')
+      .select(['tenants.slug', 'applications.status', 'cases.status as caseStatus']).where('applications.id', '=', applicationId).executeTakeFirstOrThrow();
+    assert.deepEqual(routed, { slug: 'landkreis-coburg', status: 'submitted', caseStatus: 'submitted' });
+
+    // The Landratsamt's administrator finds it in the inbox, with every plan.
+    const staff = await newPage(staffContext);
+    await visit(staff, server, '/verwaltung/vorgaenge');
+    await staff.getByLabel('Dienstliche E-Mail-Adresse').fill(DISTRICT_ADMIN_EMAIL);
+    await staff.getByLabel('Passwort').fill(DEMO_PASSWORD);
+    await navigate(staff, () => staff.getByRole('button', { name: 'Anmelden' }).click());
+    await enterTotpCode(staff, server, DISTRICT_ADMIN_EMAIL);
+    assert.equal(path_(staff), '/verwaltung/vorgaenge');
+    const row = staff.locator('table.inbox tbody tr').filter({ hasText: reference });
+    assert.equal(await row.count(), 1, `${reference} in the Landratsamt's inbox`);
+    assert.match(await row.innerText(), /Bauantrag online/);
+    await navigate(staff, () => row.getByRole('link', { name: reference }).click());
+    const casePage = await main(staff);
+    for (const name of ['lageplan.pdf', ...drawings.map((d) => d.name), 'standsicherheit.pdf']) assert.ok(casePage.includes(name), `the case shows ${name}`);
+  } finally {
+    await closeContext(staffContext);
+    await closeContext(context);
+  }
+});
