@@ -330,7 +330,9 @@ export function buildSummaryView(definition: FormDefinition, answers: Answers, l
         if (item.kind === 'text' || !isItemShown(index, item, frames)) continue;
         const name = `${prefix}.${item.id}`;
         if (item.kind === 'group') {
-          if (!item.repeat) walk(item.items, prefix, frames, labelPrefix);
+          // The group's label goes before its fields' labels: the same label in two groups (the
+          // postcode of a street address and of a PO box) must stay apart in the summary list.
+          if (!item.repeat) walk(item.items, prefix, frames, `${labelPrefix}${localize(item.label, locale)}: `);
           else {
             repetitionsOf(frame, item.id).forEach((repetition, i) => {
               const legend = localize(engineText('forms.ui.repetition', { label: item.label, n: i + 1 }), locale);
@@ -369,7 +371,8 @@ export function displayLines(index: FormIndex, field: FieldItem, value: unknown,
     }
     case 'integer':
     case 'number':
-      return typeof value === 'number' ? [numberFormat({ maximumFractionDigits: 10 }).format(value)] : [];
+      // Digits grouped from five on: a year or a count of four digits reads as typed (1994, not 1.994).
+      return typeof value === 'number' ? [numberFormat({ maximumFractionDigits: 10, useGrouping: 'min2' }).format(value)] : [];
     case 'currency':
       return typeof value === 'number' ? [numberFormat({ style: 'currency', currency: 'EUR' }).format(value / 100)] : [];
     case 'yes-no':

@@ -155,6 +155,16 @@ function runVnu(paths: string[]): Promise<VnuMessage[]> {
   });
 }
 
+test('the summary names the group before its fields and writes four-digit numbers as typed', () => {
+  const view = buildSummaryView(definition, { halter: undefined, halter_name: 'Erika Muster', kinder: 1994, groesse: 12345.5, hunde: [{ rasse: 'Dackel' }] } as never, 'de');
+  const rows = view.steps.flatMap((s) => s.rows);
+  const row = (label: string) => rows.find((r) => r.label === label);
+  assert.deepEqual(row('Halter: Name des Halters')?.lines, ['Erika Muster'], rows.map((r) => r.label).join(' | '));
+  assert.equal(row('Hund 1: Rasse')?.displayValue, 'Dackel', 'a repetition keeps its own legend');
+  assert.deepEqual(row('Anzahl Kinder')?.lines, ['1994']);
+  assert.deepEqual(row('Wohnfläche in m²')?.lines, ['12.345,5']);
+});
+
 test('steps (de/en, empty and with errors) and the summary are valid HTML (Nu Html Checker)', { timeout: 120_000 }, async () => {
   const complete = readStepAnswers(definition, 'person', {
     'f.vorname': 'Erika', 'f.geburt': '12.08.1964', 'f.farbe': 'rot', 'f.farben': 'blau', 'f.verheiratet': 'no', 'f.betrag': '12,50',
