@@ -318,3 +318,112 @@ test('Bauantrag without JavaScript for a plot in Rödental: plans uploaded, a fo
     await closeContext(context);
   }
 });
+
+/** Chooses `value` of the choice field `name`, whether it is shown as radio buttons or as a select. */
+async function choose(page: Page, name: string, value: string) {
+  const select = page.locator(`select[name="${name}"]`);
+  if (await select.count()) await select.selectOption(value);
+  else await page.locator(`input[name="${name}"][value="${value}"]`).check();
+}
+
+const fill = (page: Page, id: string, value: string) => page.locator(`[name="f.${id}"]`).fill(value);
+
+test('Mutterschutzmeldung, the form imported from the FIM schema, with JavaScript: every step, the check page, submitted', { timeout: 180_000 }, async () => {
+  const context = await newContext(browser);
+  try {
+    const page = await newPage(context);
+    await logIn(page, /\(U04, /, 'substantiell', '/leistungen/99006028000000?ags=09463000');
+    await navigate(page, () => page.getByRole('link', { name: /Mutterschutzmeldung \(FIM-Formular\)/ }).click());
+    await navigate(page, () => page.getByRole('button', { name: 'Antrag beginnen' }).click());
+
+    // --- Step 1: the employer. Required fields and the FIM address rules (a street needs a postcode and a town).
+    assert.equal(await heading(page), 'Informationen zum Arbeitgeber / zur Arbeitgeberin');
+    assert.match(await page.locator('.caption').innerText(), /Schritt 1 von 4/);
+    await fill(page, 'F60000243', 'Mohrenstraße');
+    let response = await navigate(page, () => continueButton(page).click());
+    assert.equal(response.status(), 400);
+    await waitForFocus(page, 'div.error-summary');
+    await assertErrorSummary(page, [/Eingetragener Name/, /Postleitzahl/, /Ort/, /Familienname/]);
+    assert.equal(await page.locator('[name="f.F60000243"]').inputValue(), 'Mohrenstraße', 'the answers are kept');
+    await fill(page, 'F60000319', 'Coburger Werkstätten GmbH');
+    await fill(page, 'F60000244', '34');
+    await fill(page, 'F60000246', '9645');
+    await fill(page, 'F60000247', 'Coburg');
+    await fill(page, 'F60000240', '09561 4711');
+    await fill(page, 'F00002483', 'personal@werkstaetten.example.org');
+    await page.locator('input[name="f.F00002408"][value="yes"]').check();
+    await fill(page, 'F60000227', 'Krause');
+    await fill(page, 'F60000228', 'Jana');
+    await fill(page, 'F60000242', 'jana.krause@werkstaetten.example.org');
+    // The postcode's pattern from the schema: five digits.
+    response = await navigate(page, () => continueButton(page).click());
+    assert.equal(response.status(), 400);
+    await assertErrorSummary(page, [/Postleitzahl/]);
+    await fill(page, 'F60000246', '96450');
+    await navigate(page, () => continueButton(page).click());
+
+    // --- Step 2: the woman: name, date of birth in three parts, address in Germany, pregnant.
+    assert.equal(await heading(page), 'Persönliche Informationen zur schwangeren oder stillenden Frau');
+    await fill(page, 'F60000227_2', 'Yilmaz');
+    await fill(page, 'F60000228_2', 'Aylin');
+    await fill(page, 'F60000231', '14');
+    await fill(page, 'F60000232', '5');
+    await fill(page, 'F60000233', '1994');
+    await choose(page, 'f.F60000263', '001');
+    await fill(page, 'F60000243_2', 'Judengasse');
+    await fill(page, 'F60000244_2', '9');
+    await fill(page, 'F60000246_3', '96450');
+    await fill(page, 'F60000247_3', 'Coburg');
+    await choose(page, 'f.F00000462', '001');
+    await fill(page, 'F00000467', daysAgo(-120));
+    await navigate(page, () => continueButton(page).click());
+
+    // --- Step 3: the employment.
+    assert.equal(await heading(page), 'Allgemeine Angaben');
+    await choose(page, 'f.F00000463', '001');
+    await navigate(page, () => continueButton(page).click());
+
+    // --- Step 4: the planned work.
+    assert.equal(await heading(page), 'Informationen zur beabsichtigten Beschäftigung der schwangeren oder stillenden Frau');
+    response = await navigate(page, () => continueButton(page).click());
+    assert.equal(response.status(), 400);
+    assert.equal(await page.locator('.error-summary a').count(), 3);
+    await page.locator('input[name="f.F00000464"][value="no"]').check();
+    await page.locator('input[name="f.F00000465"][value="no"]').check();
+    await page.locator('input[name="f.F00000466"][value="yes"]').check();
+    await navigate(page, () => continueButton(page).click());
+
+    // --- Check page: the answers of every step; a change link leads back to a step and returns.
+    assert.equal(await heading(page), 'Angaben prüfen und absenden');
+    const check = await main(page);
+    for (const text of ['Coburger Werkstätten GmbH', 'Mohrenstraße', 'Krause', 'Yilmaz', 'Aylin', '1994', 'Judengasse', 'ist schwanger', 'Arbeitnehmerin', 'getakteter Arbeit']) {
+      assert.ok(check.includes(text), `the check page shows ${text}`);
+    }
+    assert.doesNotMatch(check, /Gebühr/);
+    // The schema's groups name the rows: two postcodes, two phone numbers, each with its group.
+    const labels = await page.locator('.summary-list dt').allInnerTexts();
+    assert.equal(new Set(labels).size, labels.length, `every row's label is unique: ${labels.filter((l, i) => labels.indexOf(l) !== i).join(' | ')}`);
+    assert.ok(labels.includes('Anschrift in Deutschland: Straßenanschrift: Postleitzahl'), labels.join(' | '));
+    assert.ok(labels.includes('Geburtsdatum: Jahr'));
+    // A change link leads to the field on its step, and continuing there comes back through the steps.
+    await navigate(page, () => page.getByRole('link', { name: 'Ändern Ansprechperson: Vornamen' }).click());
+    assert.equal(await heading(page), 'Informationen zum Arbeitgeber / zur Arbeitgeberin');
+    assert.equal(new URL(page.url()).hash, '#f.F60000228');
+    await fill(page, 'F60000228', 'Jana Marie');
+    for (let i = 0; i < 4; i++) await navigate(page, () => continueButton(page).click());
+    assert.equal(await heading(page), 'Angaben prüfen und absenden');
+    assert.match(await main(page), /Jana Marie/);
+    await navigate(page, () => page.getByRole('button', { name: 'Antrag verbindlich absenden' }).click());
+    assert.match(await main(page), /Ihr Antrag ist eingegangen/);
+    assert.match(await main(page), /Stadt Coburg/);
+    const applicationId = /^\/antraege\/([0-9a-f-]{36})/.exec(path_(page))?.[1];
+    assert.ok(applicationId, page.url());
+    const stored = await server.app.database.db.selectFrom('applications').innerJoin('tenants', 'tenants.id', 'applications.tenant_id')
+      .select(['tenants.slug', 'applications.status']).where('applications.id', '=', applicationId).executeTakeFirstOrThrow();
+    assert.deepEqual(stored, { slug: 'coburg', status: 'submitted' });
+    await visit(page, server, '/antraege');
+    assert.match(await main(page), /Mutterschutzmeldung/);
+  } finally {
+    await closeContext(context);
+  }
+});
