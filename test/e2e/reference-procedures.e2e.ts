@@ -1,16 +1,17 @@
 /**
  * The demo's other reference procedures in Chromium, axe-core on every page visited (the
- * Führungszeugnis and the Hundesteuer are in applications.e2e.ts):
- * - Wohnsitzanmeldung online (Stadt Coburg, trust level hoch) with JavaScript: fields shown by a
- *   condition appear with their error, the address block, a person added to the repeating group, a
- *   rule across fields in the error summary, the landlord's confirmation uploaded, the check page,
- *   submitted, the receipt link;
- * - Bauantrag online without JavaScript for a plot in Rödental (a kreisangehörige Gemeinde of the
- *   Landkreis Coburg): several plans uploaded as PDFs, a forged PDF refused with a field error, the
- *   fee set with the decision on the check page, submitted and routed to the Landratsamt Coburg,
- *   whose administrator finds the case in the inbox;
- * - Mutterschutzmeldung, the form built by the FIM importer, with JavaScript: every step, the check
- *   page, submitted.
+ * Führungszeugnis and the Hundesteuer are in applications.e2e.ts). Each runs twice, with and without
+ * JavaScript (without it, axe checks a copy of each page):
+ * - Wohnsitzanmeldung online (Stadt Coburg, trust level hoch): fields shown by a condition appear
+ *   with their error, the address block, a person added to the repeating group, a rule across fields,
+ *   the error summary (focused, its links lead into the fields), the landlord's confirmation
+ *   uploaded, the check page, submitted, the receipt downloaded;
+ * - Bauantrag online for a plot in Rödental (a kreisangehörige Gemeinde of the Landkreis Coburg):
+ *   several plans uploaded as PDFs, a forged PDF refused with a field error, one plan removed again,
+ *   the fee set with the decision on the check page, submitted and routed to the Landratsamt Coburg,
+ *   whose administrator finds the case with every plan in the inbox;
+ * - Mutterschutzmeldung, the form built by the FIM importer: every step, the schema's rules and its
+ *   repeating address lines, the check page (rows named with their groups, a change link), submitted.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -64,8 +65,8 @@ async function assertErrorSummary(page: Page, expected: RegExp[]) {
 /** A small real PDF with a title and a line of text. */
 const pdf = (title: string, text: string) => renderPdf({ title, author: 'Test', blocks: [{ kind: 'paragraph', text }] });
 
-test('Wohnsitzanmeldung with JavaScript: conditional fields, address block, a person moving along, errors, check page, submitted, receipt', { timeout: 180_000 }, async () => {
-  const context = await newContext(browser);
+for (const js of [true, false]) test(`Wohnsitzanmeldung ${js ? 'with' : 'without'} JavaScript: conditional fields, address block, a person moving along, errors, check page, submitted, receipt`, { timeout: 180_000 }, async () => {
+  const context = await newContext(browser, { javaScriptEnabled: js });
   try {
     const page = await newPage(context);
     await visit(page, server, '/leistungen/99115005104000?ags=09463000');
@@ -82,8 +83,13 @@ test('Wohnsitzanmeldung with JavaScript: conditional fields, address block, a pe
     assert.equal(await page.locator('[name="f.hauptwohnung_anschrift.street"]').count(), 0, 'the main residence is asked only for a secondary one');
     let response = await navigate(page, () => continueButton(page).click());
     assert.equal(response.status(), 400);
-    await waitForFocus(page, 'div.error-summary');
+    if (js) await waitForFocus(page, 'div.error-summary');
     await assertErrorSummary(page, [/Tag des Einzugs/, /Anschrift der neuen Wohnung/, /Die neue Wohnung ist/]);
+    // Following a link of the summary puts the keyboard focus into the field (the address: its first part).
+    await page.locator('.error-summary a').nth(1).click();
+    await waitForFocus(page, '#f.neue_anschrift.street');
+    await page.locator('.error-summary a').nth(2).click();
+    await waitForFocus(page, '#f.wohnungsstatus');
 
     // A date in the future is refused; the address block's parts.
     await page.getByLabel('Tag des Einzugs').fill(daysAgo(-3));
@@ -181,8 +187,8 @@ test('Wohnsitzanmeldung with JavaScript: conditional fields, address block, a pe
 
 const DISTRICT_ADMIN_EMAIL = 'verwaltung@landkreis-coburg.demo.digitales-amt.de';
 
-test('Bauantrag without JavaScript for a plot in Rödental: plans uploaded, a forged PDF refused, fee with the decision, routed to the Landratsamt Coburg', { timeout: 180_000 }, async () => {
-  const context = await newContext(browser, { javaScriptEnabled: false });
+for (const js of [false, true]) test(`Bauantrag ${js ? 'with' : 'without'} JavaScript for a plot in Rödental: plans uploaded, a forged PDF refused, fee with the decision, routed to the Landratsamt Coburg`, { timeout: 180_000 }, async () => {
+  const context = await newContext(browser, { javaScriptEnabled: js });
   const staffContext = await newContext(browser, { javaScriptEnabled: false });
   try {
     const page = await newPage(context);
@@ -256,6 +262,12 @@ test('Bauantrag without JavaScript for a plot in Rödental: plans uploaded, a fo
     for (const d of drawings) assert.ok(uploaded.includes(d.name), `${d.name} is kept`);
     assert.ok(uploaded.includes('baubeschreibung.pdf'));
     assert.ok(!uploaded.includes('lageplan.pdf'), 'the forged site plan is not stored');
+    // A plan uploaded by mistake is removed with its own button (still the same step, no error).
+    response = await navigate(page, () => page.getByRole('button', { name: `${drawings[3]!.name} entfernen` }).click());
+    assert.equal(response.status(), 200);
+    assert.equal(await page.locator('[id="f.plaene"]').locator('xpath=..').locator('.uploaded li').count(), 3);
+    assert.ok(!(await main(page)).includes(drawings[3]!.name));
+    const removed = drawings.pop()!.name;
     await page.getByLabel('Lageplan').setInputFiles({ name: 'lageplan.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await pdf('Lageplan', 'Flurstück 1234/5, Gemarkung Oeslau, Maßstab 1:1000')) });
     await page.getByLabel(/Weitere Unterlagen/).setInputFiles([
       { name: 'standsicherheit.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await pdf('Standsicherheitsnachweis', 'Statik')) },
@@ -313,6 +325,7 @@ test('Bauantrag without JavaScript for a plot in Rödental: plans uploaded, a fo
     await navigate(staff, () => row.getByRole('link', { name: reference }).click());
     const casePage = await main(staff);
     for (const name of ['lageplan.pdf', ...drawings.map((d) => d.name), 'standsicherheit.pdf']) assert.ok(casePage.includes(name), `the case shows ${name}`);
+    assert.ok(!casePage.includes(removed), 'the removed plan is not part of the case');
   } finally {
     await closeContext(staffContext);
     await closeContext(context);
@@ -328,8 +341,8 @@ async function choose(page: Page, name: string, value: string) {
 
 const fill = (page: Page, id: string, value: string) => page.locator(`[name="f.${id}"]`).fill(value);
 
-test('Mutterschutzmeldung, the form imported from the FIM schema, with JavaScript: every step, the check page, submitted', { timeout: 180_000 }, async () => {
-  const context = await newContext(browser);
+for (const js of [true, false]) test(`Mutterschutzmeldung, the form imported from the FIM schema, ${js ? 'with' : 'without'} JavaScript: every step, the check page, submitted`, { timeout: 180_000 }, async () => {
+  const context = await newContext(browser, { javaScriptEnabled: js });
   try {
     const page = await newPage(context);
     await logIn(page, /\(U04, /, 'substantiell', '/leistungen/99006028000000?ags=09463000');
@@ -342,7 +355,7 @@ test('Mutterschutzmeldung, the form imported from the FIM schema, with JavaScrip
     await fill(page, 'F60000243', 'Mohrenstraße');
     let response = await navigate(page, () => continueButton(page).click());
     assert.equal(response.status(), 400);
-    await waitForFocus(page, 'div.error-summary');
+    if (js) await waitForFocus(page, 'div.error-summary');
     await assertErrorSummary(page, [/Eingetragener Name/, /Postleitzahl/, /Ort/, /Familienname/]);
     assert.equal(await page.locator('[name="f.F60000243"]').inputValue(), 'Mohrenstraße', 'the answers are kept');
     await fill(page, 'F60000319', 'Coburger Werkstätten GmbH');
@@ -376,6 +389,16 @@ test('Mutterschutzmeldung, the form imported from the FIM schema, with JavaScrip
     await fill(page, 'F60000247_3', 'Coburg');
     await choose(page, 'f.F00000462', '001');
     await fill(page, 'F00000467', daysAgo(-120));
+    // The schema's repeating address lines (abroad): with a line, the state becomes required.
+    await navigate(page, () => page.getByRole('button', { name: /Weitere hinzufügen/ }).click());
+    assert.equal(await page.locator('fieldset.repetition').count(), 1);
+    await fill(page, 'F60000262_liste.0.F60000262', '12 Rue de la Paix');
+    response = await navigate(page, () => continueButton(page).click());
+    assert.equal(response.status(), 400);
+    await assertErrorSummary(page, [/Staat/]);
+    await navigate(page, () => page.getByRole('button', { name: /^Entfernen/ }).click());
+    assert.equal(await page.locator('fieldset.repetition').count(), 0);
+    assert.equal(await page.locator('[name="f.F60000227_2"]').inputValue(), 'Yilmaz', 'the answers are kept');
     await navigate(page, () => continueButton(page).click());
 
     // --- Step 3: the employment.
