@@ -167,11 +167,29 @@ for (const js of [true, false]) test(`Wohnsitzanmeldung ${js ? 'with' : 'without
       assert.ok(check.includes(text), `the check page shows ${text}`);
     }
     assert.doesNotMatch(check, /Gebühr/);
+    // Changed to the main residence: the main residence's address is gone from the check page and
+    // from the answers submitted (nothing hidden is kept).
+    await navigate(page, () => page.getByRole('link', { name: 'Ändern Die neue Wohnung ist' }).click());
+    assert.equal(await heading(page), 'Einzug');
+    await page.getByLabel('Hauptwohnung (vorwiegend benutzte Wohnung)').check();
+    await navigate(page, () => continueButton(page).click());
+    for (let i = 0; i < 4; i++) await navigate(page, () => continueButton(page).click());
+    assert.equal(await heading(page), 'Angaben prüfen und absenden');
+    const changed = await main(page);
+    assert.match(changed, /Hauptwohnung \(vorwiegend benutzte Wohnung\)/);
+    assert.ok(!changed.includes('Anschrift Ihrer Hauptwohnung') && !changed.includes('96472 Rödental'), 'the hidden address is not shown');
+    assert.ok(changed.includes('wohnungsgeberbestaetigung.pdf') && changed.includes('Peter'), 'the other answers are kept');
     await navigate(page, () => page.getByRole('button', { name: 'Antrag verbindlich absenden' }).click());
     assert.match(await main(page), /Ihr Antrag ist eingegangen/);
     assert.match(await main(page), /Stadt Coburg/);
     const reference = (await page.locator('.reference').innerText()).trim();
     assert.match(reference, /^DA-\d{4}-\d{7}$/);
+    const stored = await server.app.database.db.selectFrom('applications').select(['answers_enc', 'status']).where('reference', '=', reference).executeTakeFirstOrThrow();
+    assert.equal(stored.status, 'submitted');
+    const answers = JSON.parse(server.app.cipher.decrypt(stored.answers_enc)) as Record<string, unknown>;
+    assert.equal(answers.wohnungsstatus, 'haupt');
+    assert.equal(answers.hauptwohnung_anschrift, undefined, 'the hidden answer is not submitted');
+    assert.equal((answers.personen as unknown[]).length, 1);
 
     // The receipt, once the job has produced it.
     await server.app.worker.drain();
