@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { renderPdf } from '../../src/platform/pdf/index.ts';
 import {
-  closeContext, DEMO_PASSWORD, enterTotpCode, launchBrowser, navigate, newContext, newPage, startServer, visit, waitForFocus, type Browser, type Page, type TestServer,
+  checkAccessibility, closeContext, DEMO_PASSWORD, enterTotpCode, launchBrowser, navigate, newContext, newPage, startServer, visit, waitForFocus, type Browser, type Page, type TestServer,
 } from './browser.ts';
 
 let server: TestServer;
@@ -59,6 +59,39 @@ async function assertErrorSummary(page: Page, expected: RegExp[]) {
   for (const href of await links.evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))) {
     const id = decodeURIComponent(href.replace(/^.*#/, ''));
     assert.ok(await page.evaluate((i) => document.getElementById(i) !== null, id), `the error summary links to #${id}, which is not on ${page.url()}`);
+  }
+}
+
+/**
+ * At 320 CSS pixels (400 % zoom) the page does not scroll sideways (WCAG 1.4.10). Checked with axe
+ * at that width too.
+ */
+async function assertReflows(page: Page) {
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  try {
+    const overflow = await page.evaluate(() => ({
+      width: document.documentElement.scrollWidth,
+      // What sticks out: the text (a long word) and the elements, without the visually hidden ones (clipped).
+      wide: (() => {
+        const out: string[] = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          if (n.parentElement?.closest('.visually-hidden')) continue;
+          const range = document.createRange();
+          range.selectNodeContents(n);
+          if (range.getBoundingClientRect().right > 321) out.push(`"${n.textContent?.trim().slice(0, 40)}" in ${n.parentElement?.tagName.toLowerCase()}`);
+        }
+        for (const e of document.querySelectorAll('body *')) {
+          if (!e.closest('.visually-hidden') && e.getBoundingClientRect().right > 321) out.push(`${e.tagName.toLowerCase()}.${e.className}`);
+        }
+        return out.slice(0, 10);
+      })(),
+    }));
+    assert.ok(overflow.width <= 320, `${page.url()} is ${overflow.width} px wide at 320 px: ${overflow.wide.join(' ')}`);
+    await checkAccessibility(page);
+  } finally {
+    if (viewport) await page.setViewportSize(viewport);
   }
 }
 
@@ -157,6 +190,7 @@ for (const js of [true, false]) test(`Wohnsitzanmeldung ${js ? 'with' : 'without
 
     // --- Step 5: the landlord's confirmation as a PDF.
     assert.equal(await heading(page), 'Wohnungsgeberbestätigung');
+    await assertReflows(page);
     await page.getByLabel('Wohnungsgeberbestätigung').setInputFiles({ name: 'wohnungsgeberbestaetigung.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await pdf('Wohnungsgeberbestätigung', 'Einzug von Maria Neumann bestätigt.')) });
     await navigate(page, () => continueButton(page).click());
 
@@ -179,6 +213,7 @@ for (const js of [true, false]) test(`Wohnsitzanmeldung ${js ? 'with' : 'without
     assert.match(changed, /Hauptwohnung \(vorwiegend benutzte Wohnung\)/);
     assert.ok(!changed.includes('Anschrift Ihrer Hauptwohnung') && !changed.includes('96472 Rödental'), 'the hidden address is not shown');
     assert.ok(changed.includes('wohnungsgeberbestaetigung.pdf') && changed.includes('Peter'), 'the other answers are kept');
+    await assertReflows(page);
     await navigate(page, () => page.getByRole('button', { name: 'Antrag verbindlich absenden' }).click());
     assert.match(await main(page), /Ihr Antrag ist eingegangen/);
     assert.match(await main(page), /Stadt Coburg/);
@@ -286,6 +321,7 @@ for (const js of [false, true]) test(`Bauantrag ${js ? 'with' : 'without'} JavaS
     assert.equal(await page.locator('[id="f.plaene"]').locator('xpath=..').locator('.uploaded li').count(), 3);
     assert.ok(!(await main(page)).includes(drawings[3]!.name));
     const removed = drawings.pop()!.name;
+    await assertReflows(page);
     await page.getByLabel('Lageplan').setInputFiles({ name: 'lageplan.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await pdf('Lageplan', 'Flurstück 1234/5, Gemarkung Oeslau, Maßstab 1:1000')) });
     await page.getByLabel(/Weitere Unterlagen/).setInputFiles([
       { name: 'standsicherheit.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await pdf('Standsicherheitsnachweis', 'Statik')) },
@@ -316,6 +352,7 @@ for (const js of [false, true]) test(`Bauantrag ${js ? 'with' : 'without'} JavaS
     assert.match(check, /Die Gebühr wird mit dem Bescheid festgesetzt; Sie bezahlen sie später\./);
     assert.match(check, /Landratsamt Coburg/);
     assert.equal(await page.getByRole('button', { name: /bezahlen/ }).count(), 0, 'nothing is paid before submission');
+    await assertReflows(page);
     await navigate(page, () => page.getByRole('button', { name: 'Antrag verbindlich absenden' }).click());
     assert.match(await main(page), /Ihr Antrag ist eingegangen/);
     assert.match(await main(page), /Landratsamt Coburg/);
@@ -446,6 +483,7 @@ for (const js of [true, false]) test(`Mutterschutzmeldung, the form imported fro
     assert.equal(new Set(labels).size, labels.length, `every row's label is unique: ${labels.filter((l, i) => labels.indexOf(l) !== i).join(' | ')}`);
     assert.ok(labels.includes('Anschrift in Deutschland: Straßenanschrift: Postleitzahl'), labels.join(' | '));
     assert.ok(labels.includes('Geburtsdatum: Jahr'));
+    await assertReflows(page);
     // A change link leads to the field on its step, and continuing there comes back through the steps.
     await navigate(page, () => page.getByRole('link', { name: 'Ändern Ansprechperson: Vornamen' }).click());
     assert.equal(await heading(page), 'Informationen zum Arbeitgeber / zur Arbeitgeberin');
