@@ -118,6 +118,7 @@ for (const js of [true, false]) test(`Wohnsitzanmeldung ${js ? 'with' : 'without
     assert.equal(response.status(), 400);
     if (js) await waitForFocus(page, 'div.error-summary');
     await assertErrorSummary(page, [/Tag des Einzugs/, /Anschrift der neuen Wohnung/, /Die neue Wohnung ist/]);
+    await assertReflows(page);
     // Following a link of the summary puts the keyboard focus into the field (the address: its first part).
     await page.locator('.error-summary a').nth(1).click();
     await waitForFocus(page, '#f.neue_anschrift.street');
@@ -176,6 +177,7 @@ for (const js of [true, false]) test(`Wohnsitzanmeldung ${js ? 'with' : 'without
     assert.equal(await page.locator('fieldset.repetition').count(), 0);
     await navigate(page, () => page.getByRole('button', { name: /Weitere/ }).click());
     assert.equal(await page.locator('fieldset.repetition').count(), 1);
+    await assertReflows(page);
     await page.locator('[name="f.personen.0.person_familienname"]').fill('Neumann');
     await page.locator('[name="f.personen.0.person_vornamen"]').fill('Peter');
     await page.locator('[name="f.personen.0.person_geburtsdatum"]').fill(daysAgo(365 * 10));
@@ -278,6 +280,7 @@ for (const js of [false, true]) test(`Bauantrag ${js ? 'with' : 'without'} JavaS
 
     // --- Step 3: the project.
     assert.equal(await heading(page), 'Vorhaben');
+    await assertReflows(page);
     await page.getByLabel('vereinfachtes Baugenehmigungsverfahren (Art. 59 BayBO)').check();
     await page.getByLabel('Bezeichnung des Vorhabens').fill('Neubau eines Einfamilienhauses mit Doppelgarage');
     await page.getByLabel('Beschreibung').fill('Einfamilienhaus mit zwei Vollgeschossen, Satteldach, Doppelgarage an der Grundstücksgrenze.');
@@ -331,6 +334,7 @@ for (const js of [false, true]) test(`Bauantrag ${js ? 'with' : 'without'} JavaS
 
     // --- Step 6: statistics; the homes' and the heating's questions appear once the building is known.
     assert.equal(await heading(page), 'Angaben für die Baustatistik');
+    await assertReflows(page);
     assert.equal(await page.locator('[name="f.wohnungen"], [name="f.heizenergie"]').count(), 0);
     await page.getByLabel('Neubau', { exact: true }).check();
     await page.getByLabel('Wohngebäude', { exact: true }).check();
@@ -412,6 +416,7 @@ for (const js of [true, false]) test(`Mutterschutzmeldung, the form imported fro
     assert.equal(response.status(), 400);
     if (js) await waitForFocus(page, 'div.error-summary');
     await assertErrorSummary(page, [/Eingetragener Name/, /Postleitzahl/, /Ort/, /Familienname/]);
+    await assertReflows(page);
     assert.equal(await page.locator('[name="f.F60000243"]').inputValue(), 'Mohrenstraße', 'the answers are kept');
     await fill(page, 'F60000319', 'Coburger Werkstätten GmbH');
     await fill(page, 'F60000244', '34');
@@ -451,6 +456,7 @@ for (const js of [true, false]) test(`Mutterschutzmeldung, the form imported fro
     response = await navigate(page, () => continueButton(page).click());
     assert.equal(response.status(), 400);
     await assertErrorSummary(page, [/Staat/]);
+    await assertReflows(page);
     await navigate(page, () => page.getByRole('button', { name: /^Entfernen/ }).click());
     assert.equal(await page.locator('fieldset.repetition').count(), 0);
     assert.equal(await page.locator('[name="f.F60000227_2"]').inputValue(), 'Yilmaz', 'the answers are kept');
