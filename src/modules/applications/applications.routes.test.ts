@@ -172,3 +172,35 @@ test('a malformed or hidden step is not found, never an error', async () => {
   assert.equal((await client.get(`/antraege/${applicationId}/schritte/${'x'.repeat(90)}`)).statusCode, 404);
   assert.equal((await client.get(`/antraege/${applicationId}/schritte/gibt-es-nicht`)).statusCode, 404);
 });
+
+test('questions revealed by an answer are asked on the same step, not reported as missing; once shown, they are required', async () => {
+  const client = await citizen('U06');
+  const id = await startDogTax(client);
+  const base = `/antraege/${id}/schritte`;
+  for (const [step, fields] of [['halter', HOLDER], ['hundeangaben', { 'f.hunde.count': '1', 'f.hunde.0.hund_name': 'Bello', 'f.hunde.0.rasse': 'Dackel', 'f.hunde.0.hund_geschlecht': 'ruede', 'f.hunde.0.wurfdatum': '01.03.2024', 'f.hunde.0.gehalten_seit': '01.06.2024', 'f.hunde.0.listenhund': 'no' }], ['ermaessigung', { 'f.ermaessigung_beantragt': 'no' }]] as const) {
+    assert.equal((await client.submit(`${base}/${step}`, { ...fields, _action: 'continue' }, `${base}/${step}`)).statusCode, 303, step);
+  }
+
+  // Direct debit chosen: the account holder and the IBAN appear, listed as new questions, without errors.
+  const revealed = await client.submit(`${base}/zahlung`, { 'f.lastschrift': 'yes', _action: 'continue' }, `${base}/zahlung`);
+  assert.equal(revealed.statusCode, 200);
+  const page = html(revealed);
+  assert.equal(page.querySelector('.error-summary'), null);
+  assert.deepEqual(page.querySelectorAll('[role="status"] a').map((a) => a.getAttribute('href')), ['#f.kontoinhaber', '#f.iban']);
+  assert.ok(page.querySelector('input[name="f.iban"]'));
+  assert.equal(page.querySelector('[aria-invalid="true"]'), null);
+  assert.doesNotMatch(page.querySelector('title')!.text, /^Fehler:/);
+
+  // Continued without answering them: now they are missing.
+  const missing = await client.submit(`${base}/zahlung`, { 'f.lastschrift': 'yes', _action: 'continue' }, `${base}/zahlung`);
+  assert.equal(missing.statusCode, 400);
+  assert.deepEqual(html(missing).querySelectorAll('.error-summary a').map((a) => a.getAttribute('href')), ['#f.kontoinhaber', '#f.iban']);
+  assert.equal(html(missing).querySelector('[role="status"] a'), null);
+
+  // Answered together with the choice (as a client that knows the form would): no stop, validated as usual.
+  const back = await client.submit(`${base}/zahlung`, { 'f.lastschrift': 'no', _action: 'continue' }, `${base}/zahlung`);
+  assert.equal(back.statusCode, 303);
+  const together = await client.submit(`${base}/zahlung`, { 'f.lastschrift': 'yes', 'f.kontoinhaber': 'Manfred Schmidt', 'f.iban': 'DE00', _action: 'continue' }, `${base}/zahlung`);
+  assert.equal(together.statusCode, 400);
+  assert.deepEqual(html(together).querySelectorAll('.error-summary a').map((a) => a.getAttribute('href')), ['#f.iban']);
+});

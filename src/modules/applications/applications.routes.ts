@@ -13,7 +13,7 @@ import type { AppDeps } from '../../app-deps.ts';
 import { DomainError } from '../../platform/http/errors.ts';
 import { chosenMunicipality, findResponsibleAuthority } from '../catalog/index.ts';
 import type { Answers, FormDefinition, FormItem } from '../forms/form-definition.ts';
-import { applyPrefill, buildStepView, buildSummaryView, collectFiles, localize, readStepAnswers, validateStep, visibleSteps, type FieldError } from '../forms/index.ts';
+import { applyPrefill, buildStepView, buildSummaryView, collectFiles, localize, readStepAnswers, shownFields, validateStep, visibleSteps, type FieldError } from '../forms/index.ts';
 import { loadCitizenProfile, meetsLevel, requireCitizen, type Citizen, type TrustLevel } from '../identity/index.ts';
 import { findMunicipality } from '../municipalities/index.ts';
 import {
@@ -199,7 +199,7 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
 
   async function renderStep(
     req: FastifyRequest, reply: FastifyReply, application: ApplicationRow, definition: FormDefinition, stepId: string,
-    state: { answers: Answers; raw: Record<string, string | string[]>; errors: FieldError[] }, status: number,
+    state: { answers: Answers; raw: Record<string, string | string[]>; errors: FieldError[]; revealed?: { label: string; target: string }[] }, status: number,
   ) {
     const steps = visibleSteps(definition, state.answers);
     const index = steps.findIndex((s) => s.id === stepId);
@@ -209,7 +209,7 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     });
     return reply.page(`${VIEWS}/step.njk`, {
       pageTitle: `${state.errors.length ? `${req.t('form.errorPrefix')} ` : ''}${localize(steps[index]?.title ?? definition.title, req.locale)} – ${application.procedureName}`,
-      application, step, formTitle: localize(definition.title, req.locale), hasFiles: stepHasFiles(definition, stepId),
+      application, step, revealed: state.revealed ?? [], formTitle: localize(definition.title, req.locale), hasFiles: stepHasFiles(definition, stepId),
       stepNumber: index + 1, stepCount: steps.length,
       previousUrl: index > 0 ? `/antraege/${application.id}/schritte/${steps[index - 1]?.id}` : null,
     }, status);
@@ -236,6 +236,14 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
       return renderStep(req, reply, application, definition, stepId, { answers: read.answers, raw: read.raw, errors: fileErrors }, fileErrors.length ? 400 : 200);
     }
     const errors = [...fileErrors, ...validateStep(definition, stepId, read.answers, read.raw).filter((e) => !fileErrors.some((f) => f.fieldId === e.fieldId))];
+    // Questions the answers have just revealed on this step (a secondary residence asks for the main
+    // one) are asked, not reported as missing: the person has not seen them yet.
+    const revealed = newlyShownQuestions(definition, stepId, previous, read, req.locale);
+    const unseen = (e: FieldError) => !fileErrors.includes(e) && revealed.some((f) => e.fieldId === f.name || e.fieldId.startsWith(`${f.name}.`));
+    if (errors.some(unseen)) {
+      const remaining = errors.filter((e) => !unseen(e));
+      return renderStep(req, reply, application, definition, stepId, { answers: read.answers, raw: read.raw, errors: remaining, revealed }, remaining.length > 0 ? 400 : 200);
+    }
     if (errors.length > 0) return renderStep(req, reply, application, definition, stepId, { answers: read.answers, raw: read.raw, errors }, 400);
     const steps = visibleSteps(definition, read.answers);
     const next = steps[steps.findIndex((s) => s.id === stepId) + 1];
@@ -247,6 +255,14 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     }
     return reply.redirect(`/antraege/${application.id}/pruefen`, 303);
   });
+
+  /** Fields shown for the posted answers that the page did not show, and that were not posted with a value. */
+  function newlyShownQuestions(definition: FormDefinition, stepId: string, previous: Answers, read: { answers: Answers; raw: Record<string, string | string[]> }, locale: 'de' | 'en') {
+    const shownBefore = new Set(shownFields(definition, stepId, { answers: previous, raw: read.raw, locale }).map((f) => f.name));
+    const posted = (name: string) => Object.entries(read.raw).some(([key, value]) =>
+      (key === name || key.startsWith(`${name}.`)) && (Array.isArray(value) ? value : [value]).some((v) => v.trim() !== ''));
+    return shownFields(definition, stepId, { answers: read.answers, raw: read.raw, locale }).filter((f) => !shownBefore.has(f.name) && !posted(f.name));
+  }
 
   // The applicant's own uploads, as attachments (never rendered inline on this origin).
   app.get('/antraege/:id/dateien/:uploadId', async (req, reply) => {

@@ -42,6 +42,8 @@ export const applicationsMessagesDe = {
   'applications.step.continue': 'Speichern und weiter',
   'applications.step.savedNote': 'Ihre Angaben werden bei jedem Schritt gespeichert.',
   'applications.step.later': 'Später weitermachen',
+  'applications.step.revealedTitle': 'Bitte beantworten Sie auch diese Fragen',
+  'applications.step.revealedText': 'Sie sind durch Ihre Antworten in diesem Schritt hinzugekommen:',
   'applications.check.title': 'Angaben prüfen und absenden',
   'applications.check.intro': 'Bitte prüfen Sie Ihre Angaben. Mit „Ändern“ kommen Sie zum jeweiligen Schritt zurück.',
   'applications.check.declarationTitle': 'Antrag absenden',

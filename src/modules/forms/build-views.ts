@@ -166,6 +166,23 @@ export function buildStepView(definition: FormDefinition, stepId: string, input:
   };
 }
 
+/**
+ * The questions a step shows for these answers (posted repetition counts in `raw`), in page order:
+ * the field's HTML name, its label, and the id of the element a link to it should target.
+ */
+export function shownFields(definition: FormDefinition, stepId: string, input: Pick<StepViewInput, 'answers' | 'raw' | 'locale'>): { name: string; label: string; target: string }[] {
+  const out: { name: string; label: string; target: string }[] = [];
+  const collect = (items: ItemView[]) => {
+    for (const v of items) {
+      if (v.kind === 'field') out.push({ name: v.name, label: v.label, target: v.widget === 'address' ? v.parts[0]!.id : v.id });
+      else if (v.kind === 'group') collect(v.items);
+      else if (v.kind === 'repeat') for (const r of v.repetitions) collect(r.items);
+    }
+  };
+  collect(buildStepView(definition, stepId, input).items);
+  return out;
+}
+
 function fieldView(index: FormIndex, field: FieldItem, name: string, frame: Answers, raw: RawValues, error: FieldError | undefined, prefilled: boolean, locale: Locale): FieldView {
   const t = (key: Parameters<typeof engineText>[0], params?: Parameters<typeof engineText>[1]) => localize(engineText(key, params), locale);
   const value = answerOf(frame, field.id);
