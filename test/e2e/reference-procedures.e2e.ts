@@ -95,6 +95,22 @@ async function assertReflows(page: Page) {
   }
 }
 
+/**
+ * The questions the last answers revealed are listed (in order, as regular expressions on the link
+ * texts), each link points to its field, and none of them is reported as an error.
+ */
+async function assertRevealed(page: Page, expected: RegExp[]) {
+  const panel = page.getByRole('status').filter({ hasText: 'Bitte beantworten Sie auch diese Fragen' });
+  const texts = await panel.locator('a').allInnerTexts();
+  assert.equal(texts.length, expected.length, `revealed: ${texts.join(' | ')}`);
+  expected.forEach((re, i) => assert.match(texts[i]!, re));
+  for (const href of await panel.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))) {
+    const id = href.replace(/^#/, '');
+    assert.ok(await page.evaluate((i) => document.getElementById(i) !== null, id), `the list of new questions links to #${id}, which is not on ${page.url()}`);
+    assert.equal(await page.locator(`[id="${id.replace(/\.[a-zA-Z]+$/, '')}-error"], [id="${id}-error"]`).count(), 0, `no error for the new question ${id}`);
+  }
+}
+
 /** A small real PDF with a title and a line of text. */
 const pdf = (title: string, text: string) => renderPdf({ title, author: 'Test', blocks: [{ kind: 'paragraph', text }] });
 
@@ -134,9 +150,11 @@ for (const js of [true, false]) test(`Wohnsitzanmeldung ${js ? 'with' : 'without
     await page.getByLabel('Nebenwohnung (weitere Wohnung)').check();
     response = await navigate(page, () => continueButton(page).click());
     assert.equal(response.status(), 400);
-    // The secondary residence makes the main residence's address appear, required.
+    // The secondary residence makes the main residence's address appear: asked, not reported as missing.
     assert.equal(await page.locator('[name="f.hauptwohnung_anschrift.street"]').count(), 1, 'the main residence appears');
-    await assertErrorSummary(page, [/Tag des Einzugs/, /Anschrift Ihrer Hauptwohnung/]);
+    await assertErrorSummary(page, [/Tag des Einzugs/]);
+    await assertRevealed(page, [/Anschrift Ihrer Hauptwohnung/]);
+    if (js) await waitForFocus(page, 'div.error-summary');
     assert.equal(await page.locator('[name="f.neue_anschrift.houseNumber"]').inputValue(), '7, 2. OG links', 'the answers are kept');
     await page.getByLabel('Tag des Einzugs').fill(daysAgo(5));
     await page.locator('[name="f.hauptwohnung_anschrift.street"]').fill('Hauptstraße');
@@ -167,8 +185,12 @@ for (const js of [true, false]) test(`Wohnsitzanmeldung ${js ? 'with' : 'without
     assert.notEqual(await page.locator('[name="f.bisherige_anschrift.street"]').inputValue(), '', 'the previous address is prefilled');
     await page.locator('input[name="f.zuzug_ausland"][value="no"]').check();
     response = await navigate(page, () => continueButton(page).click());
-    assert.equal(response.status(), 400);
-    await assertErrorSummary(page, [/bisherige Wohnung/]);
+    assert.equal(response.status(), 200);
+    assert.equal(await heading(page), 'Bisherige Wohnung', 'the step is shown again with the new question');
+    await assertErrorSummary(page, []);
+    await assertRevealed(page, [/Behalten Sie die bisherige Wohnung\?/]);
+    if (js) await waitForFocus(page, 'div.panel');
+    await assertReflows(page);
     await page.locator('input[name="f.bisherige_beibehalten"][value="yes"]').check();
     await navigate(page, () => continueButton(page).click());
 
@@ -339,8 +361,14 @@ for (const js of [false, true]) test(`Bauantrag ${js ? 'with' : 'without'} JavaS
     await page.getByLabel('Neubau', { exact: true }).check();
     await page.getByLabel('Wohngebäude', { exact: true }).check();
     response = await navigate(page, () => continueButton(page).click());
+    assert.equal(response.status(), 200);
+    await assertErrorSummary(page, []);
+    await assertRevealed(page, [/Anzahl der Wohnungen/, /Wohnfläche/, /Heizenergie/]);
+    // Continuing without answering them: now they are missing.
+    response = await navigate(page, () => continueButton(page).click());
     assert.equal(response.status(), 400);
     await assertErrorSummary(page, [/Anzahl der Wohnungen/, /Wohnfläche/, /Heizenergie/]);
+    assert.equal(await page.getByRole('status').filter({ hasText: 'Bitte beantworten Sie auch diese Fragen' }).count(), 0);
     await page.getByLabel('Vorwiegende Heizenergie').selectOption('waermepumpe');
     await page.getByLabel('Anzahl der Wohnungen').fill('1');
     await page.getByLabel('Wohnfläche in m²').fill('148,5');
