@@ -3,7 +3,7 @@
  * Führungszeugnis and the Hundesteuer are in applications.e2e.ts). Each runs twice, with and without
  * JavaScript (without it, axe checks a copy of each page):
  * - Wohnsitzanmeldung online (Stadt Coburg, trust level hoch): fields shown by a condition appear
- *   with their error, the address block, a person added to the repeating group, a rule across fields,
+ *   as new questions (listed, without an error), the address block, a person added to the repeating group, a rule across fields,
  *   the error summary (focused, its links lead into the fields), the landlord's confirmation
  *   uploaded, the check page, submitted, the receipt downloaded;
  * - Bauantrag online for a plot in Rödental (a kreisangehörige Gemeinde of the Landkreis Coburg):
