@@ -204,3 +204,30 @@ test('questions revealed by an answer are asked on the same step, not reported a
   assert.equal(together.statusCode, 400);
   assert.deepEqual(html(together).querySelectorAll('.error-summary a').map((a) => a.getAttribute('href')), ['#f.iban']);
 });
+
+test('a change link of the check page returns there after the step, unless the change leaves a question to answer', async () => {
+  const client = await citizen('U07');
+  const id = await startDogTax(client);
+  await fillDogTax(client, id);
+  const check = html(await client.get(`/antraege/${id}/pruefen`));
+  const change = check.querySelectorAll('.summary-list__action a').map((a) => a.getAttribute('href')!);
+  assert.ok(change.includes(`/antraege/${id}/schritte/zahlung?pruefen=1#f.lastschrift`), change.join(' '));
+
+  const step = `/antraege/${id}/schritte/zahlung?pruefen=1`;
+  const page = html(await client.get(step));
+  assert.equal(page.querySelector('form[method="post"][action$="?pruefen=1"]')?.getAttribute('action'), step);
+  assert.equal(page.querySelector('a.back-link')?.getAttribute('href'), `/antraege/${id}/pruefen`);
+
+  // Direct debit now: its questions are asked on the step first, then back to the check page.
+  const revealed = await client.submit(step, { 'f.lastschrift': 'yes', _action: 'continue' }, step);
+  assert.equal(revealed.statusCode, 200);
+  assert.equal(html(revealed).querySelector('form[method="post"][action$="?pruefen=1"]')?.getAttribute('action'), step);
+  const done = await client.submit(step, { 'f.lastschrift': 'yes', 'f.kontoinhaber': 'Manfred Schmidt', 'f.iban': 'DE89 3704 0044 0532 0130 00', _action: 'continue' }, step);
+  assert.equal(done.statusCode, 303);
+  assert.equal(done.headers.location, `/antraege/${id}/pruefen`);
+  assert.match(html(await client.get(`/antraege/${id}/pruefen`)).querySelector('main')!.text, /DE89 3704 0044 0532 0130 00/);
+
+  // Without the parameter, the next step follows as before.
+  const plain = await client.submit(`/antraege/${id}/schritte/ermaessigung`, { 'f.ermaessigung_beantragt': 'no', _action: 'continue' }, `/antraege/${id}/schritte/ermaessigung`);
+  assert.equal(plain.headers.location, `/antraege/${id}/schritte/zahlung`);
+});

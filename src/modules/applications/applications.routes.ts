@@ -197,6 +197,9 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     return renderStep(req, reply, draft.application, draft.definition, draft.stepId, { answers: draft.answers, raw: {}, errors: [] }, 200);
   });
 
+  /** Whether the step was opened with a change link of the check page (`?pruefen=1`): continuing returns there. */
+  const returnsToCheck = (req: FastifyRequest) => (req.query as Record<string, unknown>).pruefen === '1';
+
   async function renderStep(
     req: FastifyRequest, reply: FastifyReply, application: ApplicationRow, definition: FormDefinition, stepId: string,
     state: { answers: Answers; raw: Record<string, string | string[]>; errors: FieldError[]; revealed?: { label: string; target: string }[] }, status: number,
@@ -209,9 +212,9 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     });
     return reply.page(`${VIEWS}/step.njk`, {
       pageTitle: `${state.errors.length ? `${req.t('form.errorPrefix')} ` : ''}${localize(steps[index]?.title ?? definition.title, req.locale)} – ${application.procedureName}`,
-      application, step, revealed: state.revealed ?? [], formTitle: localize(definition.title, req.locale), hasFiles: stepHasFiles(definition, stepId),
+      application, step, revealed: state.revealed ?? [], returnToCheck: returnsToCheck(req), formTitle: localize(definition.title, req.locale), hasFiles: stepHasFiles(definition, stepId),
       stepNumber: index + 1, stepCount: steps.length,
-      previousUrl: index > 0 ? `/antraege/${application.id}/schritte/${steps[index - 1]?.id}` : null,
+      previousUrl: returnsToCheck(req) ? `/antraege/${application.id}/pruefen` : index > 0 ? `/antraege/${application.id}/schritte/${steps[index - 1]?.id}` : null,
     }, status);
   }
 
@@ -246,6 +249,17 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     }
     if (errors.length > 0) return renderStep(req, reply, application, definition, stepId, { answers: read.answers, raw: read.raw, errors }, 400);
     const steps = visibleSteps(definition, read.answers);
+    if (returnsToCheck(req)) {
+      // Changed from the check page: back there, unless the change leaves a step to answer (one it
+      // revealed, or one its answers now fail), which comes first.
+      const open = steps.find((s) => validateStep(definition, s.id, read.answers).length > 0);
+      if (open) {
+        await saveStep({ db, cipher, draftRetentionDays: config.applications.draftRetentionDays }, {
+          application, answers: read.answers, currentStep: open.id, trustLevel: citizen.level,
+        });
+      }
+      return reply.redirect(open ? `/antraege/${application.id}/schritte/${open.id}?pruefen=1` : `/antraege/${application.id}/pruefen`, 303);
+    }
     const next = steps[steps.findIndex((s) => s.id === stepId) + 1];
     if (next) {
       await saveStep({ db, cipher, draftRetentionDays: config.applications.draftRetentionDays }, {
