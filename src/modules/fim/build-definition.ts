@@ -370,7 +370,8 @@ class DefinitionBuilder {
       case 'text_latin': {
         if (f.datentyp === 'text_latin') this.report({ kind: 'field', ...base, reason: 'text-latin' });
         const maxLength = parseLength(raw.maxLength);
-        return maxLength !== undefined && maxLength > TEXTAREA_FROM ? 'textarea' : 'text';
+        // A text with a pattern is one line, however long it may be (an e-mail address of up to 254 characters).
+        return maxLength !== undefined && maxLength > TEXTAREA_FROM && !raw.pattern?.trim() ? 'textarea' : 'text';
       }
       case 'date': return 'date';
       case 'time': return 'time';

@@ -81,6 +81,7 @@ test('S00000094: steps, types, constraints, code lists, cardinalities and ids of
   // Long text: textarea; numbers: integer with range; bool: yes-no; required from 1:1.
   assert.equal(fieldById(d, 'F60000319').type, 'textarea');
   assert.equal(fieldById(d, 'F60000319').required, true);
+  assert.equal(fieldById(d, 'F00002483').type, 'text', 'an e-mail address (254 characters, with a pattern) is one line');
   const jahr = fieldById(d, 'F60000233');
   assert.equal(jahr.type, 'integer');
   assert.deepEqual(jahr.constraints, { min: 1850, max: 2080 });
