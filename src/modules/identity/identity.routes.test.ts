@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse, type HTMLElement } from 'node-html-parser';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { SAML } from '@node-saml/node-saml';
 import { sql } from 'kysely';
 import { buildSignedResponse, newSamlId, type ResponseInput } from './demo-idp/build-response.ts';
 import { signSamlMessage } from './saml-signing.ts';
@@ -423,6 +424,35 @@ test('a forged or unsigned LogoutRequest ends no session', async () => {
     assert.equal((await lastLogoutRefusal())?.reason, 'signature');
   }
   assert.equal((await browser.get('/konto')).status, 200, 'still logged in');
+});
+
+test('a LogoutRequest in the HTTP-Redirect binding is taken only with a valid query signature', async () => {
+  const browser = new Browser();
+  const { samlResponse } = await logIn(browser, 'U11');
+  const assertion = unb64(samlResponse);
+  const nameId = /<saml:NameID[^>]*>([^<]+)</.exec(assertion)![1]!;
+  const sessionIndex = /SessionIndex="([^"]+)"/.exec(assertion)![1]!;
+  const keys = await idpKeys();
+  // The identity provider's side, built with node-saml (for logout messages the roles are symmetric).
+  const idpSide = new SAML({
+    issuer: DEMO_IDP_ENTITY_ID, callbackUrl: `${base}/demo-idp/slo`, entryPoint: `${base}/saml/slo`, logoutUrl: `${base}/saml/slo`,
+    idpCert: keys.certificatePem, privateKey: keys.privateKeyPem, signatureAlgorithm: 'sha256',
+  });
+  const url = new URL(await idpSide.getLogoutUrlAsync({ issuer: DEMO_IDP_ENTITY_ID, nameID: nameId, nameIDFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient', sessionIndex }, '', {}));
+  assert.ok(url.searchParams.get('Signature'));
+  const unsigned = new URL(url);
+  unsigned.searchParams.delete('Signature');
+  assert.equal((await browser.get(unsigned.toString())).status, 400);
+  assert.equal((await lastLogoutRefusal())?.reason, 'signature');
+  const tampered = new URL(url);
+  tampered.searchParams.set('RelayState', 'x');
+  assert.equal((await browser.get(tampered.toString())).status, 400);
+  assert.equal((await browser.get('/konto')).status, 200, 'still logged in');
+
+  const answered = await browser.get(url.toString());
+  assert.equal(answered.status, 200, answered.body.slice(0, 300));
+  assert.equal(answered.doc.querySelector('form[data-auto-submit]')!.getAttribute('action'), `${base}/demo-idp/slo`, 'answered in the binding the identity provider offers');
+  assert.equal((await browser.get('/konto')).status, 303, 'logged out');
 });
 
 test('the service provider publishes its metadata with the assertion consumer and its certificate', async () => {

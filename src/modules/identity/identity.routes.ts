@@ -300,7 +300,8 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher,
     return reply.page('modules/identity/views/logout-failure.njk', {
       pageTitle: req.t(initiator === 'idp' ? 'identity.logoutFailure.requestTitle' : 'identity.logoutFailure.title'),
       message: req.t(initiator === 'idp' ? 'identity.logoutFailure.request' : `identity.logoutFailure.${code}`),
-      localEnded: initiator === 'sp',
+      // True in our own logout (the session ended at /abmelden); not said to someone still logged in.
+      localEnded: initiator === 'sp' && !req.citizen,
     }, 400);
   };
 

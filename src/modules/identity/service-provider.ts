@@ -365,8 +365,8 @@ export function createServiceProvider(options: ServiceProviderOptions): ServiceP
       if (!(await markAssertionUsed(db, `logout|${idp.entityId}|${id}`, new Date(Date.now() + maxAssertionAgeMs + 2 * clockSkewMs)))) {
         return { ok: false, reason: 'replayed' };
       }
-      const sessionIndexes = Array.from(root.getElementsByTagNameNS(SAML_PROTOCOL_NS, 'SessionIndex'))
-        .map((e) => (e as Element).textContent?.trim() ?? '').filter((v) => v !== '');
+      // Direct children of the signed element only (nothing from inside the signature).
+      const sessionIndexes = children(root, SAML_PROTOCOL_NS, 'SessionIndex').map((e) => e.textContent?.trim() ?? '').filter((v) => v !== '');
       const relayState = message.binding === 'post' ? message.RelayState : message.query.RelayState;
       return {
         ok: true,
@@ -465,13 +465,13 @@ function rootOf(xml: string, localName: string): Element | null {
   return root && root.localName === localName && root.namespaceURI === SAML_PROTOCOL_NS ? root : null;
 }
 
+function children(parent: Element | null | undefined, ns: string, localName: string): Element[] {
+  if (!parent) return [];
+  return Array.from(parent.childNodes).filter((n): n is Element => n.nodeType === 1 && (n as Element).localName === localName && (n as Element).namespaceURI === ns);
+}
+
 function firstChild(parent: Element | null | undefined, ns: string, localName: string): Element | null {
-  if (!parent) return null;
-  for (const node of Array.from(parent.childNodes)) {
-    const el = node as Element;
-    if (el.nodeType === 1 && el.localName === localName && el.namespaceURI === ns) return el;
-  }
-  return null;
+  return children(parent, ns, localName)[0] ?? null;
 }
 
 function childText(parent: Element, ns: string, localName: string): string | undefined {
