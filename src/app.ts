@@ -16,7 +16,8 @@ import { mailboxRoutes, registerMailboxPersonalData, sendNotice, unreadCountForA
 import { caseOpener, casesJobs, casesRoutes, changeCaseStatus, deriveApplicantTermKey, issueIntegrationDecision, recordApplicantMessage, recordRetrieval, registerDecisionFeePayments, type CasesDeps } from './modules/cases/index.ts';
 import type { SubmissionListener } from './modules/applications/index.ts';
 import { createSealKeyStore } from './platform/pdf/index.ts';
-import { apiRoutes } from './modules/api/index.ts';
+import { apiRoutes, publicApiRoutes } from './modules/api/index.ts';
+import { registerApiPlatform } from './platform/http/api-platform.ts';
 import { catalogEditorRoutes } from './modules/catalog-editor/index.ts';
 import { caseDeliveryRoutes, createCaseDeliveryJob, fachverfahrenApiRoutes, onCaseOpened, registerCaseReporting } from './modules/case-delivery/index.ts';
 import { identityCleanupJob, identityRoutes, identitySchedules, registerCitizenIdentity } from './modules/identity/index.ts';
@@ -163,42 +164,51 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     req.log.info({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
-  await registerWebPlatform(server, { config, db, render: createRenderer(), sharedRateLimits: database.kind === 'postgres' });
-  registerStaffIdentity(server, { db, config });
-  registerCitizenIdentity(server, { db, cipher });
-  // The header shows a citizen how many mailbox messages wait unread (one indexed count per page).
-  server.addHook('preHandler', async (req) => {
-    if (req.method !== 'GET' || !req.citizen || !req.viewer || req.url.startsWith('/api/')) return;
-    req.viewer.unread = await unreadCountForApplicant(db, { accountId: req.citizen.id, organisationId: req.citizen.organisationId });
-  });
-  await server.register(staffRoutes, { db, cipher, config });
-  await server.register(operationsRoutes, { database, cipher });
-  await server.register(siteRoutes, { db, config });
-  await server.register(municipalityRoutes, { db });
-  await server.register(catalogRoutes, { db, config, catalogCache });
   const deps: AppDeps = {
     config, database, db, cipher, mail, catalogCache, sealKeys, tenantKeys, malwareScanner,
     jobs: { receipt: receiptJob }, payments, onSubmitted,
   };
-  await server.register(digitalesAmtRoutes, deps);
-  await server.register(catalogEditorRoutes, deps);
-  // An imported FIM schema becomes a form of the tenant right away (version 1), ready to be offered.
-  await server.register(fimImportRoutes, { ...deps, onImported: (input) => storeImportedForm(db, input) });
-  await server.register(responsibilityAdminRoutes, deps);
-  await server.register(staffAccountRoutes, deps);
-  await server.register(staffAdminRoutes, deps);
-  await server.register(apiRoutes, deps);
-  await server.register(applicationsRoutes, deps);
-  await server.register(formLibraryRoutes, deps);
-  registerMailboxPersonalData(deps);
-  await server.register(mailboxRoutes, mailboxDeps);
-  await server.register(casesRoutes, { ...deps, cases: casesDeps });
-  await server.register(caseDeliveryRoutes, deps);
-  await server.register(fachverfahrenApiRoutes, deps);
-  await server.register(paymentsRoutes, { ...deps, simulatorJobs: paymentJobs.simulator });
-  await server.register(identityRoutes, deps);
-  await server.register(documentVerificationRoutes, { sealKeys });
-  await server.register(accessibilityRoutes, { db, cipher, mail, feedbackEmail: config.feedbackEmail, contactEmail: config.operator.email });
+  const sharedRateLimits = database.kind === 'postgres';
+  // The public read-only catalogue API runs on its own lean platform: no cookies, sessions or CSRF.
+  await server.register(async (api) => {
+    await registerApiPlatform(api, { config, db, sharedRateLimits });
+    await api.register(publicApiRoutes, deps);
+  });
+  // Everything else — pages, forms, and the token-protected APIs — runs on the web platform.
+  await server.register(async (web) => {
+    await registerWebPlatform(web, { config, db, render: createRenderer(), sharedRateLimits });
+    registerStaffIdentity(web, { db, config });
+    registerCitizenIdentity(web, { db, cipher });
+    // The header shows a citizen how many mailbox messages wait unread (one indexed count per page).
+    web.addHook('preHandler', async (req) => {
+      if (req.method !== 'GET' || !req.citizen || !req.viewer || req.url.startsWith('/api/')) return;
+      req.viewer.unread = await unreadCountForApplicant(db, { accountId: req.citizen.id, organisationId: req.citizen.organisationId });
+    });
+    await web.register(staffRoutes, { db, cipher, config });
+    await web.register(operationsRoutes, { database, cipher });
+    await web.register(siteRoutes, { db, config });
+    await web.register(municipalityRoutes, { db });
+    await web.register(catalogRoutes, { db, config, catalogCache });
+    await web.register(digitalesAmtRoutes, deps);
+    await web.register(catalogEditorRoutes, deps);
+    // An imported FIM schema becomes a form of the tenant right away (version 1), ready to be offered.
+    await web.register(fimImportRoutes, { ...deps, onImported: (input) => storeImportedForm(db, input) });
+    await web.register(responsibilityAdminRoutes, deps);
+    await web.register(staffAccountRoutes, deps);
+    await web.register(staffAdminRoutes, deps);
+    await web.register(apiRoutes, deps);
+    await web.register(applicationsRoutes, deps);
+    await web.register(formLibraryRoutes, deps);
+    registerMailboxPersonalData(deps);
+    await web.register(mailboxRoutes, mailboxDeps);
+    await web.register(casesRoutes, { ...deps, cases: casesDeps });
+    await web.register(caseDeliveryRoutes, deps);
+    await web.register(fachverfahrenApiRoutes, deps);
+    await web.register(paymentsRoutes, { ...deps, simulatorJobs: paymentJobs.simulator });
+    await web.register(identityRoutes, deps);
+    await web.register(documentVerificationRoutes, { sealKeys });
+    await web.register(accessibilityRoutes, { db, cipher, mail, feedbackEmail: config.feedbackEmail, contactEmail: config.operator.email });
+  });
   await server.ready();
 
   if (config.runWorker) worker.start();

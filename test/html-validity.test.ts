@@ -17,6 +17,10 @@ import { createTestApp, type TestApp } from './support/app.ts';
 import { html, TestClient } from './support/http.ts';
 import { logInCitizen } from './support/saml-citizen-login.ts';
 import { logInStaff } from './support/staff.ts';
+import { submitDogTax } from './support/dog-tax.ts';
+import { createTenantKeys } from '../src/platform/crypto/tenant-keys.ts';
+import { renderPdf } from '../src/platform/pdf/index.ts';
+import { storeUpload } from '../src/platform/uploads/index.ts';
 import { addMembership, hashPassword, upsertStaffAccount } from '../src/modules/staff/index.ts';
 
 const require = createRequire(import.meta.url);
@@ -227,6 +231,53 @@ test('the main pages, in German and English, with and without form errors, are v
   add('POST /verwaltung/postfach/:threadId (errors)', await cashier.submitMultipart(staffThreadUrl, [], { text: '' }), 400);
   assert.equal((await cashier.submitMultipart(staffThreadUrl, [], { text: 'Die Antwort' })).statusCode, 303);
   add('GET /postfach/:threadId (answered)', await applicant.get(`${threadUrl}?lang=en`), 200);
+
+  // Cases: the inbox (with a case, with filter errors), a case page with evidence and its preview,
+  // the status form with an error, the request for information and the decision (each also with
+  // errors), the case thread in both mailboxes, the case page after the decision; the applicant's
+  // withdrawal and fee pages.
+  const { id: caseId, reference } = await submitDogTax(app, applicant, 'Rex');
+  const casePath = `/verwaltung/vorgaenge/${caseId}`;
+  const { uploadId } = await storeUpload(app.database.db, createTenantKeys(app.cipher), {
+    tenantId: coburgId, ownerKind: 'application', ownerId: caseId, fileName: 'Impfpass Rex.pdf', mediaType: 'application/pdf',
+    bytes: await renderPdf({ title: 'Impfpass', author: 'Test', blocks: [{ kind: 'paragraph', text: 'Tollwutimpfung' }] }),
+  });
+  add('GET /verwaltung/vorgaenge', await cashier.get('/verwaltung/vorgaenge'), 200);
+  add('GET /verwaltung/vorgaenge (search, English)', await cashier.get(`/verwaltung/vorgaenge?q=${reference}&status=all&lang=en`), 200);
+  add('GET /verwaltung/vorgaenge (invalid filter)', await cashier.get('/verwaltung/vorgaenge?status=kaputt&zustaendig=jeder&lang=de'), 400);
+  add('GET /verwaltung/vorgaenge/:id (received, evidence)', await cashier.get(casePath), 200);
+  add('GET /verwaltung/vorgaenge/:id/nachweise/:uploadId/vorschau', await cashier.get(`${casePath}/nachweise/${uploadId}/vorschau`), 200);
+  add('POST /verwaltung/vorgaenge/:id/status (rejection without reason)', await cashier.submit(casePath, { to: 'rejected', reason: '' }, `${casePath}/status`), 400);
+  add('POST /verwaltung/vorgaenge/:id/notizen (empty)', await cashier.submit(casePath, { text: '' }, `${casePath}/notizen`), 400);
+  assert.equal((await cashier.submit(casePath, { text: 'Impfpass fehlt.\nNachfordern.' }, `${casePath}/notizen`)).statusCode, 303);
+  add('GET /antraege/:id/zurueckziehen (possible)', await applicant.get(`/antraege/${caseId}/zurueckziehen`), 200);
+  add('GET /antraege/:id/gebuehr (no fee yet)', await applicant.get(`/antraege/${caseId}/gebuehr`), 200);
+  add('GET /verwaltung/vorgaenge/:id/nachforderung', await cashier.get(`${casePath}/nachforderung`), 200);
+  add('POST /verwaltung/vorgaenge/:id/nachforderung (errors)', await cashier.submit(`${casePath}/nachforderung`, { text: '', dueDate: '31.02.2026' }, `${casePath}/nachforderung`), 400);
+  const dueDate = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10).split('-').reverse().join('.');
+  const requested = await cashier.submit(`${casePath}/nachforderung`, { text: 'Bitte den Impfpass hochladen.', dueDate }, `${casePath}/nachforderung`);
+  assert.equal(requested.statusCode, 303);
+  add('GET /verwaltung/vorgaenge/:id (waiting, request sent)', await cashier.get(String(requested.headers.location)), 200);
+  const caseThread = html(await applicant.get('/postfach')).querySelectorAll('a').map((a) => a.getAttribute('href') ?? '')
+    .find((href) => /^\/postfach\/[0-9a-f-]{36}$/.test(href) && href !== threadUrl);
+  assert.ok(caseThread, 'the case thread is in the mailbox');
+  add('GET /postfach/:threadId (request for information)', await applicant.get(caseThread), 200);
+  const answered = await applicant.submitMultipart(caseThread, [{ field: 'anhaenge', name: 'impfpass.pdf', type: 'application/pdf',
+    content: await renderPdf({ title: 'Impfpass', author: 'Test', blocks: [] }) }], { text: 'Anbei der Impfpass.\nGrüße' });
+  assert.equal(answered.statusCode, 303);
+  add('GET /verwaltung/vorgaenge?beantwortet=1', await cashier.get('/verwaltung/vorgaenge?beantwortet=1'), 200);
+  add('GET /verwaltung/postfach/:threadId (case thread)', await cashier.get(caseThread.replace('/postfach/', '/verwaltung/postfach/')), 200);
+  add('GET /verwaltung/vorgaenge/:id/bescheid', await cashier.get(`${casePath}/bescheid`), 200);
+  add('POST /verwaltung/vorgaenge/:id/bescheid (errors)', await cashier.submit(`${casePath}/bescheid`, { outcome: '', title: '', body: 'kurz', fee: 'x', action: 'issue' }, `${casePath}/bescheid`), 400);
+  const decisionBody = html(await cashier.get(`${casePath}/bescheid`)).querySelector('textarea[name="body"]')!.text;
+  const issued = await cashier.submit(`${casePath}/bescheid`, { outcome: 'granted', title: 'Bescheid', body: decisionBody, fee: '25,00', action: 'issue' }, `${casePath}/bescheid`);
+  assert.equal(issued.statusCode, 303);
+  add('GET /verwaltung/vorgaenge/:id (decided)', await cashier.get(String(issued.headers.location)), 200);
+  add('GET /postfach/:threadId (decision)', await applicant.get(caseThread), 200);
+  add('GET /verwaltung/vorgaenge/:id (decided, English)', await cashier.get(`${casePath}?lang=en`), 200);
+  add('GET /antraege/:id/gebuehr (fee due)', await applicant.get(`/antraege/${caseId}/gebuehr`), 200);
+  add('GET /antraege/:id/gebuehr?zahlung=failed', await applicant.get(`/antraege/${caseId}/gebuehr?zahlung=failed`), 200);
+  add('GET /antraege/:id/zurueckziehen (no longer possible)', await applicant.get(`/antraege/${caseId}/zurueckziehen`), 200);
   const { client: formEditor } = await logInStaff(app, 'redaktion@muenchen.demo.digitales-amt.de');
   add('GET /verwaltung/formulare', await formEditor.get('/verwaltung/formulare'), 200);
   add('POST /verwaltung/formulare (invalid definition)', await formEditor.submit('/verwaltung/formulare', { definition: '{"format":1}' }, '/verwaltung/formulare'), 400);

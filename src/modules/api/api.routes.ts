@@ -4,7 +4,7 @@
  * municipality's services. Errors under /api/ are application/problem+json (platform/http/web.ts);
  * a refused parameter is named in `invalidParams`.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppDeps } from '../../app-deps.ts';
 import { DomainError } from '../../platform/http/errors.ts';
 import { findMunicipality } from '../municipalities/index.ts';
@@ -18,26 +18,31 @@ import { buildOpenApiDocument } from './openapi.ts';
 import { parseParams } from './present.ts';
 import { exportXzufi } from './xzufi/export-xzufi.ts';
 
-/** Registers the API routes, /api/openapi.json and /api/docs. */
-export async function apiRoutes(app: FastifyInstance, { db, config, catalogCache }: AppDeps): Promise<void> {
-  // Answers are derived from the catalogue only: cached per instance, dropped when the catalogue changes.
-  const cached = <T>(kind: string, locale: string, params: unknown, load: () => Promise<T>) =>
-    catalogCache.get(`api:${kind}:${locale}:${JSON.stringify(params)}`, load);
+/**
+ * Registers the public read-only catalogue endpoints under /api/v1. They run on the lean API
+ * platform (platform/http/api-platform.ts), not the web platform: no sessions or cookies.
+ */
+export async function publicApiRoutes(app: FastifyInstance, { db, config, catalogCache }: Pick<AppDeps, 'db' | 'config' | 'catalogCache'>): Promise<void> {
+  // Answers are derived from the catalogue only: cached per instance as their JSON text (serialised
+  // once, not per request), dropped when the catalogue changes.
+  const cached = async <T>(reply: FastifyReply, kind: string, locale: string, params: unknown, load: () => Promise<T>) =>
+    reply.type('application/json; charset=utf-8')
+      .send(await catalogCache.get(`api:${kind}:${locale}:${JSON.stringify(params)}`, async () => JSON.stringify(await load())));
 
   // Public catalogue data: a reverse proxy or the client may keep an answer for a minute.
   app.addHook('onSend', async (req, reply) => {
     if (req.method === 'GET' && reply.statusCode === 200 && req.url.startsWith('/api/v1/')) reply.header('cache-control', 'public, max-age=60');
   });
 
-  app.get('/api/v1/services', async (req) => {
+  app.get('/api/v1/services', async (req, reply) => {
     const params = parseParams(serviceListQuery, req.query);
-    return cached('services', req.locale, params, () => listServicesForApi(db, params));
+    return cached(reply, 'services', req.locale, params, () => listServicesForApi(db, params));
   });
 
-  app.get('/api/v1/services/:leikaKey', async (req) => {
+  app.get('/api/v1/services/:leikaKey', async (req, reply) => {
     const { leikaKey } = parseParams(servicePath, req.params);
     const { ags } = parseParams(serviceQuery, req.query);
-    return cached('service', req.locale, [leikaKey, ags], () => describeService(db, leikaKey, ags));
+    return cached(reply, 'service', req.locale, [leikaKey, ags], () => describeService(db, leikaKey, ags));
   });
 
   // Not cached per instance: a new form version may be taken without a catalogue change.
@@ -47,9 +52,9 @@ export async function apiRoutes(app: FastifyInstance, { db, config, catalogCache
     return describeServiceForm(db, leikaKey, ags);
   });
 
-  app.get('/api/v1/responsibility', async (req) => {
+  app.get('/api/v1/responsibility', async (req, reply) => {
     const { leikaKey, ags } = parseParams(responsibilityQuery, req.query);
-    return cached('responsibility', req.locale, [leikaKey, ags], () => findResponsibility(db, leikaKey, ags));
+    return cached(reply, 'responsibility', req.locale, [leikaKey, ags], () => findResponsibility(db, leikaKey, ags));
   });
 
   app.get('/api/v1/municipalities/:ags/xzufi.xml', async (req, reply) => {
@@ -62,6 +67,10 @@ export async function apiRoutes(app: FastifyInstance, { db, config, catalogCache
       .send(xml);
   });
 
+}
+
+/** Registers /api/openapi.json and the documentation page /api/docs (web platform: the page has the layout). */
+export async function apiRoutes(app: FastifyInstance, { config }: AppDeps): Promise<void> {
   // The document follows the request's language (?lang=en), like every text of the portal.
   app.get('/api/openapi.json', async (req) => buildOpenApiDocument(req.t, { publicUrl: config.publicUrl }));
 

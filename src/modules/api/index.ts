@@ -1,1 +1,1 @@
-export { apiRoutes } from './api.routes.ts';
+export { apiRoutes, publicApiRoutes } from './api.routes.ts';

@@ -14,6 +14,8 @@ import type { CasesRouteOptions } from './cases.routes.ts';
 import { changeCaseStatus } from './change-case-status.ts';
 import { decisionFeeOf, payDecisionFee } from './pay-decision-fee.ts';
 import { OPEN_STATUSES } from './workflow.ts';
+import { findDecision } from './cases.repository.ts';
+import { caseThreadId } from '../mailbox/index.ts';
 
 const VIEWS = 'modules/cases/views';
 
@@ -37,7 +39,7 @@ export async function applicantCaseRoutes(app: FastifyInstance, options: CasesRo
     const withdrawable = OPEN_STATUSES.includes(own.application.status as (typeof OPEN_STATUSES)[number]);
     return reply.page(`${VIEWS}/withdraw.njk`, {
       pageTitle: req.t('cases.withdraw.title'), application: own.application, withdrawable,
-      statusLabel: req.t(`cases.status.${own.application.status}` as MessageKey),
+      statusLabel: req.t(`applications.status.${own.application.status}` as MessageKey),
     });
   });
 
@@ -52,16 +54,23 @@ export async function applicantCaseRoutes(app: FastifyInstance, options: CasesRo
     if (!result.ok) {
       return reply.page(`${VIEWS}/withdraw.njk`, {
         pageTitle: req.t('cases.withdraw.title'), application: own.application, withdrawable: false,
-        statusLabel: req.t(`cases.status.${result.from}` as MessageKey),
+        statusLabel: req.t(`applications.status.${result.from}` as MessageKey),
       }, 409);
     }
     return reply.redirect(`/antraege/${own.application.id}`, 303);
   });
 
   const feePage = async (req: FastifyRequest, reply: FastifyReply, own: NonNullable<Awaited<ReturnType<typeof ownCase>>>, status = 200) => {
-    const fee = await decisionFeeOf(deps, own.application.tenantId, own.application.id);
+    const [fee, decision, threadId] = await Promise.all([
+      decisionFeeOf(deps, own.application.tenantId, own.application.id),
+      findDecision(db, own.application.tenantId, own.application.id),
+      caseThreadId(db, own.application.tenantId, own.application.id),
+    ]);
+    const issued = decision?.status === 'issued' ? decision : null;
     return reply.page(`${VIEWS}/fee.njk`, {
       pageTitle: req.t('cases.fee.title'), application: own.application,
+      decision: issued ? { issuedAt: issued.issuedAt, notifiedAt: issued.notifiedAt, outcomeLabel: req.t(`cases.decision.outcome.${issued.outcome}` as MessageKey) } : null,
+      threadUrl: threadId ? `/postfach/${threadId}` : '/postfach',
       fee: fee ? {
         amount: formatEuro(fee.amountCents, req.locale), paid: formatEuro(fee.paidCents, req.locale), due: fee.amountCents - fee.paidCents,
         payments: fee.payments.map((p) => ({ ...p, amount: formatEuro(p.amountCents, req.locale), statusLabel: req.t(`payments.status.${p.status}` as MessageKey) })),

@@ -24,12 +24,18 @@ const REMEDY = [
   + 'Die Klage kann auch elektronisch nach Maßgabe der für den Rechtsverkehr mit den Gerichten geltenden Vorschriften erhoben werden.',
 ].join('\n');
 
-const DEFAULT_BODIES: Record<DecisionOutcome, string> = {
+/** The decision on costs: a fee where the procedure charges one with the decision, else none. */
+const COSTS = {
+  granted: { fee: '2. Die Kosten des Verfahrens tragen Sie. Es wird eine Gebühr von {{gebuehr}} festgesetzt.', free: '2. Für diesen Bescheid werden keine Kosten erhoben.' },
+  partially_granted: { fee: '2. Es wird eine Gebühr von {{gebuehr}} festgesetzt.', free: '2. Für diesen Bescheid werden keine Kosten erhoben.' },
+} as const;
+
+const defaultBodies = (costs: 'fee' | 'free'): Record<DecisionOutcome, string> => ({
   granted: [
     'Sehr geehrte Damen und Herren,',
     'auf Ihren Antrag vom {{eingangsdatum}} (Antragsnummer {{antragsnummer}}) ergeht folgender Bescheid:',
     '1. Ihrem Antrag „{{verfahren}}“ wird stattgegeben.',
-    '2. Die Kosten des Verfahrens tragen Sie. Es wird eine Gebühr von {{gebuehr}} festgesetzt.',
+    COSTS.granted[costs],
     'Gründe:',
     'Die Voraussetzungen sind erfüllt. Die Entscheidung über die Kosten beruht auf dem Kostengesetz und der Kostensatzung.',
     REMEDY,
@@ -39,7 +45,7 @@ const DEFAULT_BODIES: Record<DecisionOutcome, string> = {
     'Sehr geehrte Damen und Herren,',
     'auf Ihren Antrag vom {{eingangsdatum}} (Antragsnummer {{antragsnummer}}) ergeht folgender Bescheid:',
     '1. Ihrem Antrag „{{verfahren}}“ wird teilweise stattgegeben. Im Übrigen wird er abgelehnt.',
-    '2. Es wird eine Gebühr von {{gebuehr}} festgesetzt.',
+    COSTS.partially_granted[costs],
     'Gründe:',
     '[Bitte begründen Sie, in welchem Umfang dem Antrag entsprochen wird und warum er im Übrigen abgelehnt wird.]',
     REMEDY,
@@ -54,11 +60,11 @@ const DEFAULT_BODIES: Record<DecisionOutcome, string> = {
     REMEDY,
     'Mit freundlichen Grüßen\n{{behoerde}}',
   ].join('\n\n'),
-};
+});
 
-/** The platform's default template for an outcome. */
-export function defaultTemplate(outcome: DecisionOutcome): { title: string; body: string } {
-  return { title: 'Bescheid', body: DEFAULT_BODIES[outcome] };
+/** The platform's default template for an outcome; `charged`: whether a fee is set with the decision. */
+export function defaultTemplate(outcome: DecisionOutcome, charged = true): { title: string; body: string } {
+  return { title: 'Bescheid', body: defaultBodies(charged ? 'fee' : 'free')[outcome] };
 }
 
 const dateFormat = new Intl.DateTimeFormat('de-DE', { dateStyle: 'long', timeZone: 'Europe/Berlin' });
@@ -67,7 +73,7 @@ const dateFormat = new Intl.DateTimeFormat('de-DE', { dateStyle: 'long', timeZon
 export function fillTemplate(text: string, values: DecisionValues): string {
   const map: Record<string, string> = {
     antragsnummer: values.reference, verfahren: values.procedure, antragsteller: values.applicant, behoerde: values.authority,
-    eingangsdatum: dateFormat.format(values.submittedAt), datum: dateFormat.format(values.today), gebuehr: values.fee ?? 'keine (gebührenfrei)',
+    eingangsdatum: dateFormat.format(values.submittedAt), datum: dateFormat.format(values.today), gebuehr: values.fee ?? '0,00\u00a0€',
   };
   return text.replace(/\{\{\s*([a-z]+)\s*\}\}/g, (whole, name: string) => map[name] ?? whole);
 }

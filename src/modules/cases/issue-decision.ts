@@ -41,8 +41,8 @@ export async function decisionFee(deps: Pick<CasesDeps, 'db' | 'cipher'>, c: Cas
 
 /** A first draft for the outcome: the template filled with the case data. */
 export async function proposeDecision(deps: Pick<CasesDeps, 'db' | 'cipher'>, c: CaseRow, outcome: DecisionOutcome): Promise<DecisionDraft> {
-  const template = (await findTemplate(deps.db, c.tenantId, c.procedureId)) ?? defaultTemplate(outcome);
   const feeCents = outcome === 'refused' ? 0 : await decisionFee(deps, c);
+  const template = (await findTemplate(deps.db, c.tenantId, c.procedureId)) ?? defaultTemplate(outcome, feeCents > 0);
   const applicant = (await applicantName(deps.db, deps.cipher, c)) ?? 'Antragsteller/in';
   const body = fillTemplate(template.body, {
     reference: c.reference, procedure: c.procedureName, applicant, authority: c.tenantName, submittedAt: c.submittedAt, today: new Date(),

@@ -67,6 +67,7 @@ export const mailboxMessagesDe = {
   'mailbox.staff.unreadTotal': '{count, plural, =0 {Keine ungelesenen Nachrichten von Antragstellenden} one {# ungelesene Nachricht von Antragstellenden} other {# ungelesene Nachrichten von Antragstellenden}}',
   'mailbox.staff.none': 'Es gibt noch keine Nachrichten.',
   'mailbox.staff.reply': 'Antwort an die Antragstellerin oder den Antragsteller',
+  'mailbox.staff.openCase': 'Vorgang öffnen',
   'mailbox.staff.text': 'Nachricht',
   'mailbox.staff.sent': 'Die Nachricht wurde gesendet; die Antragstellerin oder der Antragsteller erhält einen Hinweis per E-Mail (ohne Inhalt).',
 } as const;

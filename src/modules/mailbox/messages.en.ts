@@ -69,6 +69,7 @@ export const mailboxMessagesEn: Record<keyof typeof mailboxMessagesDe, string> =
   'mailbox.staff.unreadTotal': '{count, plural, =0 {No unread messages from applicants} one {# unread message from applicants} other {# unread messages from applicants}}',
   'mailbox.staff.none': 'There are no messages yet.',
   'mailbox.staff.reply': 'Reply to the applicant',
+  'mailbox.staff.openCase': 'Open the case',
   'mailbox.staff.text': 'Message',
   'mailbox.staff.sent': 'The message has been sent; the applicant gets a notice by e-mail (without content).',
 } as const;

@@ -124,16 +124,7 @@ export async function registerWebPlatform(app: FastifyInstance, { config, db, re
     limits: { fileSize: config.uploads.maxBytes, files: config.uploads.maxFiles, fields: 200, fieldSize: 100 * 1024, parts: 300 },
   });
 
-  await app.register(fastifyRateLimit, {
-    global: true,
-    max: config.rateLimitPerMinute,
-    timeWindow: 60_000,
-    ...(sharedRateLimits ? { store: pgRateLimitStore(db) } : {}),
-    keyGenerator: (req) => req.ip,
-    allowList: (req) => req.url === '/health' || req.url === '/ready' || req.url.startsWith('/static/'),
-    errorResponseBuilder: (_req, context) =>
-      Object.assign(new DomainError('RATE_LIMITED'), { statusCode: 429, retryAfter: context.after }),
-  });
+  await app.register(fastifyRateLimit, rateLimitOptions(config, db, sharedRateLimits));
 
   await app.register(fastifyStatic, {
     root: PUBLIC_DIR,
@@ -175,18 +166,35 @@ export async function registerWebPlatform(app: FastifyInstance, { config, db, re
 
   app.setNotFoundHandler((req, reply) => sendError(req, reply, 'NOT_FOUND'));
 
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
-    let code: ErrorCode;
-    if (error instanceof DomainError) code = error.code;
-    else if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') code = 'CSRF_INVALID';
-    else if (error.statusCode && error.statusCode < 500) code = codeForStatus(error.statusCode);
-    else code = 'INTERNAL';
-    if (errorCatalog[code].report) req.log.error({ err: error, reqId: req.id }, 'request failed');
-    else req.log.info({ code, reqId: req.id }, 'request refused');
-    const retryAfter = (error as { retryAfter?: string }).retryAfter;
-    if (retryAfter) reply.header('retry-after', Math.ceil(Number(reply.getHeader('x-ratelimit-reset') ?? 60)));
-    return sendError(req, reply, code, error instanceof DomainError ? error.invalidParams : []);
-  });
+  app.setErrorHandler(handleError);
+}
+
+/** The one error handler: a catalog code from the error, logged without personal data, sent as page or problem+json. */
+export function handleError(error: Error & { statusCode?: number; code?: string }, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  let code: ErrorCode;
+  if (error instanceof DomainError) code = error.code;
+  else if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') code = 'CSRF_INVALID';
+  else if (error.statusCode && error.statusCode < 500) code = codeForStatus(error.statusCode);
+  else code = 'INTERNAL';
+  if (errorCatalog[code].report) req.log.error({ err: error, reqId: req.id }, 'request failed');
+  else req.log.info({ code, reqId: req.id }, 'request refused');
+  const retryAfter = (error as { retryAfter?: string }).retryAfter;
+  if (retryAfter) reply.header('retry-after', Math.ceil(Number(reply.getHeader('x-ratelimit-reset') ?? 60)));
+  return sendError(req, reply, code, error instanceof DomainError ? error.invalidParams : []);
+}
+
+/** The rate limiter's options, the same for pages and the public API (one budget per client address with a shared store). */
+export function rateLimitOptions(config: Config, db: Db, sharedRateLimits: boolean) {
+  return {
+    global: true,
+    max: config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    ...(sharedRateLimits ? { store: pgRateLimitStore(db) } : {}),
+    keyGenerator: (req: FastifyRequest) => req.ip,
+    allowList: (req: FastifyRequest) => req.url === '/health' || req.url === '/ready' || req.url.startsWith('/static/'),
+    errorResponseBuilder: (_req: FastifyRequest, context: { after: string }) =>
+      Object.assign(new DomainError('RATE_LIMITED'), { statusCode: 429, retryAfter: context.after }),
+  };
 }
 
 function baseContext(req: FastifyRequest, reply: FastifyReply, config: Config): Record<string, unknown> {
