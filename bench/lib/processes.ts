@@ -28,6 +28,17 @@ export interface Child {
 
 const children = new Set<Child>();
 const tempDirs = new Set<string>();
+const cleanups = new Set<() => Promise<void>>();
+
+/** Runs `fn` at the end of the run at the latest (e.g. drops a database); returns a function that runs it now. */
+export function onCleanup(fn: () => Promise<void>): () => Promise<void> {
+  const once = async () => {
+    if (!cleanups.delete(once)) return;
+    await fn();
+  };
+  cleanups.add(once);
+  return once;
+}
 
 /**
  * Environment for a child: this process's environment without the app's settings (so that a
@@ -107,6 +118,7 @@ export function removeTempDir(dir: string): void {
 export async function cleanupAll(): Promise<void> {
   await Promise.all([...children].map((c) => c.stop(5_000)));
   for (const dir of [...tempDirs]) removeTempDir(dir);
+  for (const fn of [...cleanups]) await fn().catch((error: unknown) => console.error(`bench cleanup failed: ${String(error)}`));
 }
 
 /** Last resort, synchronous (for process 'exit'): SIGKILL what is left, remove temp dirs. */
