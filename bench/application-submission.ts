@@ -146,21 +146,23 @@ async function cloneDrafts(pool: pg.Pool, draftId: string, citizens: Citizen[], 
   return ids.map((id, n) => ({ id, owner: owners[n]! }));
 }
 
-/** Peak resident set size (VmRSS) of a process, sampled every 100 ms until stopped. */
-function sampleRss(pid: number): { stop(): number; now(): number } {
-  const read = () => {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : 0;
-  };
-  let peak = read();
+/** Resident set size (VmRSS, bytes) of a process now. */
+function rssOf(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) * 1024 : 0;
+}
+
+/** Peak RSS of a process, sampled every 100 ms until stopped. */
+function sampleRss(pid: number): { stop(): number } {
+  let peak = rssOf(pid);
   const timer = setInterval(() => {
     try {
-      peak = Math.max(peak, read());
+      peak = Math.max(peak, rssOf(pid));
     } catch {
       // the process is gone; keep what was seen
     }
   }, 100);
-  return { stop: () => (clearInterval(timer), peak), now: read };
+  return { stop: () => (clearInterval(timer), peak) };
 }
 
 /**
@@ -343,7 +345,7 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
     // --- the app ---
     const cursor = { next: 0 };
-    const idleRss = sampleRss(app.child.process.pid!).now();
+    const idleRss = rssOf(app.child.process.pid!);
     const rss = sampleRss(app.child.process.pid!);
     let warmup: { latencies: number[] };
     let measured: { latencies: number[]; seconds: number };
