@@ -152,6 +152,13 @@ function rssOf(pid: number): number {
   return match ? Number(match[1]) * 1024 : 0;
 }
 
+/** CPU time (user + system, ms) a process has used so far. */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks (100/s on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Peak RSS of a process, sampled every 100 ms until stopped. */
 function sampleRss(pid: number): { stop(): number } {
   let peak = rssOf(pid);
@@ -348,16 +355,20 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const idleRss = rssOf(app.child.process.pid!);
     const rss = sampleRss(app.child.process.pid!);
     let warmup: { latencies: number[] };
+    let appCpuMs = 0;
     let measured: { latencies: number[]; seconds: number };
     try {
       warmup = await submitLoad(app.port, appDrafts, citizens, cursor, WARMUP_SECONDS);
+      const cpuBefore = cpuMsOf(app.child.process.pid!);
       measured = await submitLoad(app.port, appDrafts, citizens, cursor, MEASURE_SECONDS);
+      appCpuMs = cpuMsOf(app.child.process.pid!) - cpuBefore;
     } finally {
       rss.stop();
     }
     const peakRss = rss.stop();
     const appFigures = figures(measured.latencies, measured.seconds);
     ctx.log(`app, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s: ${describe(appFigures)}`);
+    ctx.log(`app CPU: ${fmt(appCpuMs / measured.seconds / 10)} % of one core during the measurement, ${fmt(appCpuMs / Math.max(1, measured.latencies.length))} ms per submission`);
     ctx.log(`app RSS: ${fmt(idleRss / 2 ** 20)} MB before the load, peak ${fmt(peakRss / 2 ** 20)} MB under it`);
     const appSubmitted = appDrafts.slice(0, Math.min(cursor.next, appDrafts.length)).map((d) => d.id);
     await app.stop();
