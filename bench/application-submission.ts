@@ -4,7 +4,9 @@
  * storage, routing, the case with its trail entry, audit, the receipt job and the e-mail notice in
  * the outbox, all in the request's transaction; the receipt PDF is produced off the request path by
  * the worker — against a raw `pg` transaction of the same shape at the same concurrency, and the
- * app's memory under that load. Goal: at least 1,000 submissions/s and at least 30 % of the raw rate.
+ * app's memory under that load (the raw transaction writes the same rows in the app's order, the
+ * tenant's case trail head locked last; a short run without the trail entry shows what that per-tenant
+ * lock costs). Goal: at least 1,000 submissions/s and at least 30 % of the raw rate.
  *
  * Runs on a PostgreSQL server (BENCH_DATABASE_URL, else TEST_DATABASE_URL, e.g.
  * postgres://postgres@127.0.0.1:5432/postgres): creates a database of its own there, starts the app
@@ -36,6 +38,8 @@ import type { Benchmark, BenchContext, BenchResult } from './lib/types.ts';
 const CONNECTIONS = 50;
 const WARMUP_SECONDS = 2;
 const MEASURE_SECONDS = 8;
+/** The raw transaction without the trail entry, for information. */
+const NO_TRAIL_SECONDS = 4;
 /** The app's pool (DATABASE_POOL_SIZE, its default); the baseline's pool has the same size. */
 const POOL_SIZE = 10;
 /** Drafts per side: more than the load can submit in warm-up + measurement on this machine. */
@@ -212,8 +216,14 @@ function submitLoad(port: number, drafts: { id: string; owner: number }[], citiz
   });
 }
 
-/** The raw transaction: what a submission writes, in the app's order, with no framework, checks or reads around it. */
-async function rawSubmit(pool: pg.Pool, draft: { id: string; accountId: string }, fixed: RawFixed): Promise<void> {
+/**
+ * The raw transaction: what a submission writes, in the app's order, with no framework, checks or
+ * reads around it — the draft locked and submitted, its history entry, audit event, receipt job,
+ * e-mail notice with its delivery job, then the case and its first trail entry (the tenant's trail
+ * head stays locked from there to the commit). Without `trail`, no case trail entry: what the
+ * same transaction costs without the per-tenant lock.
+ */
+async function rawSubmit(pool: pg.Pool, draft: { id: string; accountId: string }, fixed: RawFixed, trail: boolean): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -226,19 +236,6 @@ async function rawSubmit(pool: pg.Pool, draft: { id: string; accountId: string }
     const { reference, submitted_at: submittedAt } = submitted.rows[0]!;
     await client.query(`INSERT INTO application_events (application_id, tenant_id, status, actor_type, actor_id, trust_level) VALUES ($1, $2, 'submitted', 'citizen', $3, 'substantiell')`,
       [draft.id, fixed.tenantId, draft.accountId]);
-    await client.query(`INSERT INTO cases (id, tenant_id, procedure_id, reference, submitted_at, due_at, account_id, organisation_id, applicant_name_enc, applicant_terms)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [draft.id, fixed.tenantId, fixed.procedureId, reference, submittedAt, new Date(submittedAt.getTime() + 30 * 86_400_000), draft.accountId, fixed.nameEnc, fixed.terms]);
-    const head = (await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM case_trail_heads WHERE tenant_id = $1 FOR UPDATE', [fixed.tenantId])).rows[0]!;
-    const entry = {
-      tenantId: fixed.tenantId, seq: Number(head.seq) + 1, caseId: draft.id, action: 'case.opened', actorType: 'system' as const, actorId: null, trustLevel: null,
-      details: { procedureId: fixed.procedureId, reference }, createdAt: new Date(), prevHash: head.hash,
-    };
-    const hash = hashEntry(entry);
-    await client.query(`INSERT INTO case_trail (tenant_id, seq, case_id, action, actor_type, actor_id, trust_level, details, created_at, prev_hash, hash)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [entry.tenantId, entry.seq, entry.caseId, entry.action, entry.actorType, entry.actorId, entry.trustLevel, JSON.stringify(entry.details), entry.createdAt, entry.prevHash, hash]);
-    await client.query('UPDATE case_trail_heads SET seq = $2, hash = $3 WHERE tenant_id = $1', [fixed.tenantId, entry.seq, hash]);
     await client.query(`INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, subject_type, subject_id, details, request_id)
       VALUES ($1, 'citizen', $2, 'application.submitted', 'application', $3, $4, $5)`,
     [fixed.tenantId, draft.accountId, draft.id, JSON.stringify({ procedureId: fixed.procedureId, formVersion: 1, trustLevel: 'substantiell' }), randomUUID()]);
@@ -249,6 +246,21 @@ async function rawSubmit(pool: pg.Pool, draft: { id: string; accountId: string }
     const mailId = mail.rows[0]!.id;
     await client.query(`INSERT INTO jobs (type, payload, tenant_id, run_at, max_attempts, idempotency_key) VALUES ('mail.send@1', $1, $2, now(), 10, $3) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
       [JSON.stringify({ mailId }), fixed.tenantId, `mail:${mailId}`]);
+    await client.query(`INSERT INTO cases (id, tenant_id, procedure_id, reference, submitted_at, due_at, account_id, organisation_id, applicant_name_enc, applicant_terms)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [draft.id, fixed.tenantId, fixed.procedureId, reference, submittedAt, new Date(submittedAt.getTime() + 30 * 86_400_000), draft.accountId, fixed.nameEnc, fixed.terms]);
+    if (trail) {
+      const head = (await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM case_trail_heads WHERE tenant_id = $1 FOR UPDATE', [fixed.tenantId])).rows[0]!;
+      const entry = {
+        tenantId: fixed.tenantId, seq: Number(head.seq) + 1, caseId: draft.id, action: 'case.opened', actorType: 'system' as const, actorId: null, trustLevel: null,
+        details: { procedureId: fixed.procedureId, reference }, createdAt: new Date(), prevHash: head.hash,
+      };
+      const hash = hashEntry(entry);
+      await client.query(`INSERT INTO case_trail (tenant_id, seq, case_id, action, actor_type, actor_id, trust_level, details, created_at, prev_hash, hash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [entry.tenantId, entry.seq, entry.caseId, entry.action, entry.actorType, entry.actorId, entry.trustLevel, JSON.stringify(entry.details), entry.createdAt, entry.prevHash, hash]);
+      await client.query('UPDATE case_trail_heads SET seq = $2, hash = $3 WHERE tenant_id = $1', [fixed.tenantId, entry.seq, hash]);
+    }
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -268,7 +280,7 @@ interface RawFixed {
 }
 
 /** CONNECTIONS loops of raw transactions for `seconds`, each taking the next draft. */
-async function rawLoad(pool: pg.Pool, drafts: { id: string; accountId: string }[], fixed: RawFixed, cursor: { next: number }, seconds: number): Promise<{ latencies: number[]; seconds: number }> {
+async function rawLoad(pool: pg.Pool, drafts: { id: string; accountId: string }[], fixed: RawFixed, cursor: { next: number }, seconds: number, trail = true): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   const started = performance.now();
   const end = started + seconds * 1000;
@@ -277,7 +289,7 @@ async function rawLoad(pool: pg.Pool, drafts: { id: string; accountId: string }[
       const draft = drafts[cursor.next++];
       if (!draft) throw new Error(`raw: ran out of drafts after ${drafts.length}: raise DRAFTS`);
       const t0 = performance.now();
-      await rawSubmit(pool, draft, fixed);
+      await rawSubmit(pool, draft, fixed, trail);
       latencies.push(performance.now() - t0);
     }
   };
@@ -389,6 +401,10 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const rawMeasured = await rawLoad(pool, raw, fixed, rawCursor, MEASURE_SECONDS);
     const rawFigures = figures(rawMeasured.latencies, rawMeasured.seconds);
     ctx.log(`raw pg transaction, ${CONNECTIONS} concurrent over a pool of ${POOL_SIZE}: ${describe(rawFigures)}`);
+    // What the per-tenant trail head costs: the same transaction without the trail entry (information only).
+    await rawLoad(pool, raw, fixed, rawCursor, 1, false);
+    const untrailed = await rawLoad(pool, raw, fixed, rawCursor, NO_TRAIL_SECONDS, false);
+    ctx.log(`raw pg transaction without the case trail entry (no per-tenant lock), ${NO_TRAIL_SECONDS} s: ${describe(figures(untrailed.latencies, untrailed.seconds))}`);
 
     ctx.log(`app's submissions checked: ${await verifyWritten(pool, appSubmitted, warmup.latencies.length + measured.latencies.length, procedure.type)}`);
     ctx.log(`goals: ≥ 1,000 submissions/s (${fmt(appFigures.rps)}), ≥ 30 % of the raw rate (${fmt(100 * appFigures.rps / rawFigures.rps)} %)`);
