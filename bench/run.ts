@@ -4,6 +4,7 @@
  * ends with its RESULT lines:  RESULT <name> <metric>=<value> baseline=<value> ratio=<value>
  * Every other line starts with `#`. Exit code 1 when a benchmark failed. See bench/README.md.
  */
+import { benchmark as applicationSubmission } from './application-submission.ts';
 import { benchmark as caseProcessing } from './case-processing.ts';
 import { benchmark as catalogSearch } from './catalog-search.ts';
 import { benchmark as municipalityPage } from './municipality-page.ts';
@@ -14,7 +15,7 @@ import { fmt } from './lib/stats.ts';
 import type { Benchmark, BenchResult } from './lib/types.ts';
 
 /** Every benchmark, in the order `npm run bench` runs them. Add new ones here. */
-const BENCHMARKS: readonly Benchmark[] = [startPage, municipalityPage, startup, catalogSearch, caseProcessing];
+const BENCHMARKS: readonly Benchmark[] = [startPage, municipalityPage, startup, catalogSearch, applicationSubmission, caseProcessing];
 
 function resultLines(result: BenchResult): string[] {
   const ratio = result.value / result.baseline;

@@ -163,6 +163,19 @@ test('the main pages, in German and English, with and without form errors, are v
   add('GET /konto', await citizen.get('/konto'), 200);
   add('GET /konto?lang=en', await citizen.get('/konto?lang=en'), 200);
   add('POST /saml/acs (invalid)', await new TestClient(app.server).post('/saml/acs', { SAMLResponse: 'PHg+PC94Pg==' }), 400);
+  // SAML single logout: the demo identity provider's sessions, the LogoutRequest on its way, its
+  // answer, the confirmed logout page, refused messages.
+  add('GET /demo-idp/sitzungen', await citizen.get('/demo-idp/sitzungen'), 200);
+  const logout = await citizen.submit('/konto', {}, '/abmelden');
+  add('POST /abmelden (SAML)', logout, 200);
+  const atIdp = await citizen.post('/demo-idp/slo', { SAMLRequest: html(logout).querySelector('input[name="SAMLRequest"]')!.getAttribute('value')! });
+  add('POST /demo-idp/slo', atIdp, 200);
+  const sloBack = await citizen.post('/saml/slo', { SAMLResponse: html(atIdp).querySelector('input[name="SAMLResponse"]')!.getAttribute('value')! });
+  assert.equal(sloBack.statusCode, 303);
+  add('GET /abgemeldet/bundid', await citizen.get(String(sloBack.headers.location)), 200);
+  add('GET /abgemeldet', await citizen.get('/abgemeldet?lang=en'), 200);
+  add('POST /saml/slo (invalid response)', await new TestClient(app.server).post('/saml/slo', { SAMLResponse: 'PHg+PC94Pg==' }), 400);
+  add('POST /saml/slo (invalid request)', await new TestClient(app.server).post('/saml/slo', { SAMLRequest: 'PHg+PC94Pg==' }), 400);
 
   // Payments: staff list (with results, with filter errors), a payment with a refund error, the
   // simulator's payer page (with a missing choice) and the demo checkout.

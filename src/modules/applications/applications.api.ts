@@ -174,12 +174,18 @@ export async function applicationsApiRoutes(app: FastifyInstance, deps: AppDeps)
   });
 
   app.post('/api/v1/applications/:id/submission', async (req, reply) => {
-    const { who, application } = await own(req);
+    // No read of the draft before: the submission reads (and locks) it, and answers NOT_FOUND
+    // for an application that is not the caller's.
+    const who = await caller(req);
+    const params = idParams.safeParse(req.params);
+    if (!params.success) throw new DomainError('NOT_FOUND');
+    const application = { id: params.data.id };
     const result = await submitApplication({ db, cipher, mail: deps.mail, publicUrl, receiptJob: deps.jobs.receipt, onSubmitted: deps.onSubmitted }, {
       applicationId: application.id, owner: ownerOf(who), trustLevel: who.level, requestId: req.id,
     });
     if (result.ok) {
-      const submitted = (await findOwnApplication(db, ownerOf(who), application.id))!;
+      const submitted = await findOwnApplication(db, ownerOf(who), application.id);
+      if (!submitted) throw new DomainError('NOT_FOUND');
       reply.header('cache-control', 'no-store');
       return { reference: result.value.reference, alreadySubmitted: result.value.alreadySubmitted, application: await present(req, submitted) };
     }

@@ -118,12 +118,6 @@ async function submitLocked(
   const submitted = await markSubmitted(tx, application.id, { answersEnc: application.answersEnc, trustLevel: actor.trustLevel, tenantId: procedure.tenantId });
   if (!submitted) throw new Error('draft changed while locked');
   await insertEvent(tx, { applicationId: application.id, tenantId: procedure.tenantId, status: 'submitted', actorType: actor.actorType, actorId: actor.actorId, trustLevel: actor.trustLevel });
-  for (const listener of deps.onSubmitted ?? []) {
-    await listener(tx, {
-      tenantId: procedure.tenantId, applicationId: application.id, procedureId: procedure.id, reference: submitted.reference,
-      submittedAt: submitted.submittedAt, accountId: application.accountId, organisationId: application.organisationId, processingDays: procedure.processingDays,
-    });
-  }
   await recordAudit(tx, {
     tenantId: procedure.tenantId, actorType: actor.actorType, actorId: actor.actorId, action: 'application.submitted',
     subjectType: 'application', subjectId: application.id, ...(actor.requestId ? { requestId: actor.requestId } : {}),
@@ -145,6 +139,14 @@ async function submitLocked(
         ].join('\n'),
       });
     }
+  }
+  // The listeners come last: opening the case appends to the tenant's case trail, whose head row
+  // stays locked until commit and makes every other submission to the tenant wait.
+  for (const listener of deps.onSubmitted ?? []) {
+    await listener(tx, {
+      tenantId: procedure.tenantId, applicationId: application.id, procedureId: procedure.id, reference: submitted.reference,
+      submittedAt: submitted.submittedAt, accountId: application.accountId, organisationId: application.organisationId, processingDays: procedure.processingDays,
+    });
   }
   return { ok: true, value: { reference: submitted.reference, alreadySubmitted: false } };
 }

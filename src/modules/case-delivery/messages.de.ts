@@ -1,5 +1,6 @@
 /** German UI text of the case-delivery module (the reference catalog). */
 export const caseDeliveryMessagesDe = {
+  'caseDelivery.home.link': 'Anbindung an Fachverfahren (Übermittlung der Anträge, Rückmeldungen)',
   'caseDelivery.title': 'Anbindung an Fachverfahren',
   'caseDelivery.intro': 'Hier legen Sie fest, an welche Fachverfahren {tenant} eingegangene Anträge zustellt, und verwalten die Zugänge, mit denen Fachverfahren Statusänderungen und Bescheide zurückmelden.',
   'caseDelivery.targets.title': 'Zustellziele',

@@ -2,6 +2,7 @@ import type { caseDeliveryMessagesDe } from './messages.de.ts';
 
 /** English UI text of this module: every German key must be here. */
 export const caseDeliveryMessagesEn: Record<keyof typeof caseDeliveryMessagesDe, string> = {
+  'caseDelivery.home.link': 'Connections to specialist procedures (delivery of applications, status reports)',
   'caseDelivery.title': 'Connection to specialist procedures',
   'caseDelivery.intro': 'Choose which specialist procedures (Fachverfahren) {tenant} delivers submitted applications to, and manage the access keys with which specialist procedures report status changes and decisions back.',
   'caseDelivery.targets.title': 'Delivery targets',

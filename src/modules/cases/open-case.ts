@@ -27,11 +27,13 @@ export async function openCase(tx: Tx, deps: Pick<CasesDeps, 'cipher' | 'applica
     applicantNameEnc: deps.cipher.encryptOptional(name), applicantTerms: name ? applicantTerms(deps.applicantTermKey, name) : [],
   });
   if (!opened) return;
+  for (const listener of deps.onCaseOpened) await listener(tx, { tenantId: event.tenantId, caseId: event.applicationId, procedureId: event.procedureId });
+  // The trail entry last: the tenant's trail head stays locked from here to the commit, and every
+  // other submission to the tenant waits for it.
   await recordCaseAction(tx, {
     tenantId: event.tenantId, caseId: event.applicationId, action: 'case.opened', actorType: 'system', actorId: null, trustLevel: null,
     details: { procedureId: event.procedureId, reference: event.reference },
   });
-  for (const listener of deps.onCaseOpened) await listener(tx, { tenantId: event.tenantId, caseId: event.applicationId, procedureId: event.procedureId });
 }
 
 /** The submission listener that opens cases (wired in app.ts). */

@@ -200,7 +200,7 @@ test('logout after an OpenID Connect login ends the session here and, once confi
   assert.match(back.doc.querySelector('main')!.text, /auch beim Anmeldedienst abgemeldet/);
 });
 
-test('logout after a SAML login is local and says that the login service may still hold a session', async () => {
+test('logout after a SAML login ends the session here and, through single logout, at the login service', async () => {
   const browser = new BrowserClient(base);
   const login = await browser.get('/anmelden');
   const toIdp = await browser.submit(login, 'form[action="/anmelden/bundid"]');
@@ -208,9 +208,14 @@ test('logout after a SAML login is local and says that the login service may sti
   const answer = await browser.submit(choose, 'form[action="/demo-idp/antwort"]', { person: 'U07', level: 'niedrig' });
   assert.equal((await browser.submit(answer, 'form[data-auto-submit]')).status, 303);
   const out = await browser.submit(await browser.get('/konto'), 'main form[action="/abmelden"]');
-  assert.equal(out.location, '/abgemeldet');
+  assert.equal(out.status, 200);
+  assert.equal((await browser.get('/konto')).status, 303, 'logged out of the portal at once');
+  const atIdp = await browser.submit(out, 'form[data-auto-submit]');
+  const back = await browser.submit(atIdp, 'form[data-auto-submit]');
+  assert.equal(back.location, '/abgemeldet/bundid');
+  assert.match((await browser.get('/abgemeldet/bundid')).doc.querySelector('main')!.text, /Auch beim Anmeldedienst \(BundID\) sind Sie abgemeldet/);
+  // Without a confirmed single logout the page says that the login service may still hold a session.
   assert.match((await browser.get('/abgemeldet')).doc.querySelector('main')!.text, /womöglich noch angemeldet/);
-  assert.equal((await browser.get('/konto')).status, 303);
 });
 
 test('mailboxNoticeAddress: the identity address, the verified contact address first, nothing when the citizen said no', async () => {

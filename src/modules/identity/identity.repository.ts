@@ -1,6 +1,7 @@
 /**
  * SQL for citizen accounts and the service provider's SAML state (outstanding requests, used assertions).
  */
+import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/database.ts';
 import type { TrustLevel } from '../../platform/db/schema.ts';
 
@@ -38,11 +39,51 @@ export async function markAssertionUsed(db: Db, id: string, expiresAt: Date): Pr
   return row !== undefined;
 }
 
+/** Stores a LogoutRequest we sent, whose answer must arrive at `sloUrl`. */
+export async function insertSamlLogoutRequest(db: Db, row: { id: string; sloUrl: string; expiresAt: Date }): Promise<void> {
+  await db.insertInto('saml_logout_requests').values({ id: row.id, slo_url: row.sloUrl, expires_at: row.expiresAt }).execute();
+}
+
+/** True when the LogoutRequest with this id is outstanding (sent by us, not answered, not expired). */
+export async function isSamlLogoutRequestOutstanding(db: Db, id: string): Promise<boolean> {
+  const row = await db.selectFrom('saml_logout_requests').select('id').where('id', '=', id).where('expires_at', '>', new Date()).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Deletes the LogoutRequest and returns it if it was still outstanding: at most one answer is accepted. */
+export async function takeSamlLogoutRequest(db: Db, id: string): Promise<{ id: string; slo_url: string } | undefined> {
+  const row = await db.deleteFrom('saml_logout_requests').where('id', '=', id)
+    .returning(['id', 'slo_url', 'expires_at']).executeTakeFirst();
+  return row && row.expires_at > new Date() ? { id: row.id, slo_url: row.slo_url } : undefined;
+}
+
+/**
+ * The citizen accounts logged in through SAML with this subject (keyed hash of the identity
+ * provider's NameID), limited to the given session indexes when there are any.
+ */
+export async function findAccountsOfSamlSubject(db: Db, subjectKey: string, sessionIndexes: readonly string[]): Promise<string[]> {
+  let query = db.selectFrom('sessions').select(sql<string>`data ->> 'citizenId'`.as('account_id'))
+    .where(sql<boolean>`data ? 'samlLogin'`)
+    .where(sql<string>`data -> 'samlLogin' ->> 'subjectKey'`, '=', subjectKey)
+    .where(sql<boolean>`data ? 'citizenId'`);
+  if (sessionIndexes.length > 0) query = query.where(sql<string>`data -> 'samlLogin' ->> 'sessionIndex'`, 'in', sessionIndexes);
+  const rows = await query.distinct().execute();
+  return rows.map((r) => r.account_id);
+}
+
+/** Deletes every session of these citizen accounts; returns how many. */
+export async function deleteSessionsOfAccounts(db: Db, accountIds: readonly string[]): Promise<number> {
+  if (accountIds.length === 0) return 0;
+  const result = await db.deleteFrom('sessions').where(sql<boolean>`data ? 'citizenId'`).where(sql<string>`data ->> 'citizenId'`, 'in', accountIds).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Deletes expired requests and used-assertion records (their expiry already refuses them). */
 export async function deleteExpiredSamlState(db: Db): Promise<void> {
   const now = new Date();
   await db.deleteFrom('saml_requests').where('expires_at', '<', now).execute();
   await db.deleteFrom('saml_used_assertions').where('expires_at', '<', now).execute();
+  await db.deleteFrom('saml_logout_requests').where('expires_at', '<', now).execute();
   // Expired contact verifications and invitations no longer prove anything.
   await db.deleteFrom('citizen_contact_verifications').where('expires_at', '<', now).execute();
   await db.deleteFrom('organisation_invitations').where('expires_at', '<', now).where('accepted_at', 'is', null).execute();

@@ -11,7 +11,10 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse, type HTMLElement } from 'node-html-parser';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import { buildSignedResponse, type ResponseInput } from './demo-idp/build-response.ts';
+import { SAML } from '@node-saml/node-saml';
+import { sql } from 'kysely';
+import { buildSignedResponse, newSamlId, type ResponseInput } from './demo-idp/build-response.ts';
+import { signSamlMessage } from './saml-signing.ts';
 import { DEMO_IDP_ENTITY_ID } from './demo-idp/demo-idp.ts';
 import { findTestPerson } from './demo-idp/test-persons.ts';
 import type { KeyMaterial } from './key-material.ts';
@@ -246,10 +249,210 @@ test('/konto sends anonymous visitors to the login; logout ends the session; oth
   const konto = await browser.get('/konto');
   assert.equal(konto.status, 200);
   const out = await browser.submit(konto, 'main form[action="/abmelden"]');
-  assert.equal(out.status, 303);
+  assert.equal(out.status, 200, 'on to the identity provider for single logout');
   assert.equal((await browser.get('/konto')).status, 303, 'logged out');
   const audit = await app.database.db.selectFrom('audit_events').select('action').where('action', '=', 'citizen.logout').execute();
   assert.equal(audit.length, 1);
+});
+
+const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
+
+/** A LogoutResponse as the identity provider would send it (unsigned until signed with signSamlMessage). */
+function logoutResponseXml(inResponseTo: string, changes: { status?: string; destination?: string } = {}): string {
+  return `<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${newSamlId()}" Version="2.0" IssueInstant="${new Date().toISOString()}" Destination="${changes.destination ?? `${base}/saml/slo`}" InResponseTo="${inResponseTo}"><saml:Issuer>${DEMO_IDP_ENTITY_ID}</saml:Issuer><samlp:Status><samlp:StatusCode Value="${changes.status ?? SUCCESS}"/></samlp:Status></samlp:LogoutResponse>`;
+}
+
+const b64 = (xml: string) => Buffer.from(xml, 'utf8').toString('base64');
+const unb64 = (value: string) => Buffer.from(value, 'base64').toString('utf8');
+
+/** Logs in and presses "Abmelden": returns the page that posts the LogoutRequest to the identity provider, and the request's id. */
+async function logInAndLogOut(browser: Browser, person = 'U05') {
+  assert.equal((await logIn(browser, person)).acs.status, 303);
+  const konto = await browser.get('/konto');
+  const toIdp = await browser.submit(konto, 'main form[action="/abmelden"]');
+  assert.equal(toIdp.status, 200, toIdp.body.slice(0, 300));
+  const request = unb64(toIdp.doc.querySelector('form[data-auto-submit] input[name="SAMLRequest"]')!.getAttribute('value')!);
+  const requestId = /<samlp:LogoutRequest[^>]* ID="([^"]+)"/.exec(request)![1]!;
+  return { toIdp, request, requestId };
+}
+
+/** The reason recorded for the latest refused logout message. */
+async function lastLogoutRefusal(): Promise<{ reason?: string; initiator?: string } | undefined> {
+  const row = await app.database.db.selectFrom('audit_events').select('details').where('action', '=', 'citizen.logout_failed')
+    .orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row?.details as { reason?: string; initiator?: string } | undefined;
+}
+
+async function sessionsOf(accountId: string): Promise<number> {
+  const rows = await app.database.db.selectFrom('sessions').select('id').where(sql<string>`data ->> 'citizenId'`, '=', accountId).execute();
+  return rows.length;
+}
+
+test('SAML single logout: a signed LogoutRequest goes to the identity provider, which ends its session and answers; the portal confirms both', async () => {
+  const browser = new Browser();
+  const { toIdp, request } = await logInAndLogOut(browser);
+  const form = toIdp.doc.querySelector('form[data-auto-submit]')!;
+  assert.equal(form.getAttribute('action'), `${base}/demo-idp/slo`, 'the SingleLogoutService from the metadata (HTTP-POST)');
+  assert.match(request, new RegExp(`<samlp:LogoutRequest[^>]*Destination="${base}/demo-idp/slo"`));
+  assert.match(request, /<saml:Issuer[^>]*>urn:digitales-amt:demo-sp</);
+  assert.match(request, /<saml:NameID Format="urn:oasis:names:tc:SAML:2\.0:nameid-format:transient">_[0-9a-f-]{36}</);
+  assert.match(request, /<saml2p:SessionIndex[^>]*>_[0-9a-f-]{36}</);
+  assert.match(request, /<ds:Signature /, 'the request is signed');
+  assert.match(toIdp.doc.querySelector('main')!.text, /Im Portal sind Sie abgemeldet/);
+  assert.equal((await browser.get('/konto')).status, 303, 'the local session ended already');
+  // The session the identity provider knew of is listed there until the logout.
+  const nameId = /<saml:NameID[^>]*>([^<]+)</.exec(request)![1]!;
+  assert.doesNotMatch(JSON.stringify(await app.database.db.selectFrom('sessions').select('data').execute()), new RegExp(nameId), 'the NameID is kept encrypted');
+
+  const back = await browser.submit(toIdp, 'form[data-auto-submit]');
+  assert.equal(back.status, 200, back.body.slice(0, 300));
+  const answerForm = back.doc.querySelector('form[data-auto-submit]')!;
+  assert.equal(answerForm.getAttribute('action'), `${base}/saml/slo`);
+  const response = answerForm.querySelector('input[name="SAMLResponse"]')!.getAttribute('value')!;
+  assert.match(unb64(response), /<samlp:LogoutResponse[^>]*>.*<ds:Signature .*urn:oasis:names:tc:SAML:2\.0:status:Success/s);
+
+  const done = await browser.submit(back, 'form[data-auto-submit]');
+  assert.equal(done.status, 303, JSON.stringify(await lastLogoutRefusal()));
+  assert.equal(done.location, '/abgemeldet/bundid');
+  const page = await browser.get(done.location!);
+  assert.equal(page.doc.querySelector('h1')!.text, 'Sie sind abgemeldet');
+  assert.match(page.doc.querySelector('main')!.text, /Auch beim Anmeldedienst \(BundID\) sind Sie abgemeldet/);
+  const idpSessions = await browser.get('/demo-idp/sitzungen');
+  assert.match(idpSessions.doc.querySelector('main')!.text, /niemand beim Test-Anmeldedienst angemeldet/, 'the demo identity provider ended its session');
+
+  // The same LogoutResponse again is refused: each request is answered once.
+  const replay = await new Browser().post('/saml/slo', { SAMLResponse: response });
+  assert.equal(replay.status, 400);
+  assert.equal(replay.doc.querySelector('h1')!.text, 'Abmeldung beim Anmeldedienst nicht bestätigt');
+  assert.match(replay.doc.querySelector('main')!.text, /abgelaufen oder wurde schon beantwortet.*Im Portal sind Sie abgemeldet/s);
+  assert.equal((await lastLogoutRefusal())?.reason, 'unknown_request');
+  const audit = await app.database.db.selectFrom('audit_events').select('details').where('action', 'like', 'citizen.logout%').execute();
+  assert.doesNotMatch(JSON.stringify(audit), new RegExp(nameId));
+});
+
+test('a forged, unsigned, wrongly answered, misaddressed or refused LogoutResponse is not taken as the end of the login service session', async () => {
+  const browser = new Browser();
+  const { requestId } = await logInAndLogOut(browser);
+  const keys = await idpKeys();
+  const refused = async (samlResponse: string, reason: string, text: RegExp) => {
+    const page = await new Browser().post('/saml/slo', { SAMLResponse: samlResponse });
+    assert.equal(page.status, 400, page.body.slice(0, 300));
+    assert.equal(page.location, null);
+    assert.equal(page.doc.querySelector('h1')!.text, 'Abmeldung beim Anmeldedienst nicht bestätigt');
+    assert.match(page.doc.querySelector('main')!.text, text);
+    assert.equal((await lastLogoutRefusal())?.reason, reason);
+  };
+  const INVALID_LOGOUT = /konnte nicht bestätigt werden/;
+  // Unsigned.
+  await refused(b64(logoutResponseXml(requestId)), 'signature', INVALID_LOGOUT);
+  // Signed with another key (the portal's own, not the identity provider's).
+  const otherKey = { privateKeyPem: await readFile(path.join(dataDir, 'saml', 'sp-key.pem'), 'utf8'), certificatePem: await readFile(path.join(dataDir, 'saml', 'sp-cert.pem'), 'utf8') };
+  await refused(b64(signSamlMessage(logoutResponseXml(requestId), otherKey)), 'signature', INVALID_LOGOUT);
+  // Altered after signing.
+  const signed = signSamlMessage(logoutResponseXml(requestId), keys);
+  await refused(b64(signed.replace(SUCCESS, 'urn:oasis:names:tc:SAML:2.0:status:Requester')), 'signature', INVALID_LOGOUT);
+  // Correctly signed, but answering no request we sent.
+  await refused(b64(signSamlMessage(logoutResponseXml('_never-requested'), keys)), 'unknown_request', /abgelaufen oder wurde schon beantwortet/);
+  // Correctly signed, but addressed elsewhere.
+  await refused(b64(signSamlMessage(logoutResponseXml(requestId, { destination: 'https://other-portal.example/saml/slo' }), keys)), 'destination', INVALID_LOGOUT);
+  // Correctly signed, but the identity provider reports a failure.
+  await refused(b64(signSamlMessage(logoutResponseXml(requestId, { status: 'urn:oasis:names:tc:SAML:2.0:status:Responder' }), keys)), 'idp_status', /hat die Abmeldung abgelehnt/);
+  // The refused answer used the request up.
+  await refused(b64(signSamlMessage(logoutResponseXml(requestId), keys)), 'unknown_request', /abgelaufen oder wurde schon beantwortet/);
+  const page = await new Browser().post('/saml/slo', { SAMLResponse: 'not base64 XML!' });
+  assert.equal(page.status, 400);
+});
+
+test('logout started at the identity provider ends every portal session of the person and is confirmed with a signed LogoutResponse', async () => {
+  const first = new Browser();
+  const second = new Browser();
+  await logIn(first, 'U06');
+  await logIn(second, 'U06');
+  const bystander = new Browser();
+  await logIn(bystander, 'U07');
+  const account = (await first.get('/konto')).status;
+  assert.equal(account, 200);
+  const accountId = (await app.database.db.selectFrom('sessions').select(sql<string>`data ->> 'citizenId'`.as('id'))
+    .where('id', '=', decodeURIComponent(first.cookies.get('session')!).replace(/^s:/, '').split('.')[0]!).executeTakeFirstOrThrow()).id;
+  assert.equal(await sessionsOf(accountId), 2);
+
+  const sessions = await first.get('/demo-idp/sitzungen');
+  assert.equal(sessions.status, 200);
+  const toPortal = await first.submit(sessions, 'form[action="/demo-idp/abmelden"]');
+  assert.equal(toPortal.status, 200, toPortal.body.slice(0, 300));
+  const request = toPortal.doc.querySelector('form[data-auto-submit] input[name="SAMLRequest"]')!.getAttribute('value')!;
+  assert.match(unb64(request), /<samlp:LogoutRequest[^>]*>.*<ds:Signature /s);
+
+  // Cross-site POST from the identity provider: no session cookie comes along.
+  const portal = await new Browser().post('/saml/slo', { SAMLRequest: request });
+  assert.equal(portal.status, 200, portal.body.slice(0, 400));
+  assert.equal(await sessionsOf(accountId), 0, 'every session of the person ended');
+  assert.equal((await first.get('/konto')).status, 303);
+  assert.equal((await second.get('/konto')).status, 303);
+  assert.equal((await bystander.get('/konto')).status, 200, 'another person stays logged in');
+  const answer = portal.doc.querySelector('form[data-auto-submit]')!;
+  assert.equal(answer.getAttribute('action'), `${base}/demo-idp/slo`);
+  const response = unb64(answer.querySelector('input[name="SAMLResponse"]')!.getAttribute('value')!);
+  assert.match(response, /<samlp:LogoutResponse[^>]*>.*<ds:Signature .*urn:oasis:names:tc:SAML:2\.0:status:Success/s);
+  const idRe = /<samlp:LogoutRequest[^>]* ID="([^"]+)"/;
+  assert.match(response, new RegExp(`InResponseTo="${idRe.exec(unb64(request))![1]}"`));
+  const confirmed = await first.submit(portal, 'form[data-auto-submit]');
+  assert.equal(confirmed.status, 200, confirmed.body.slice(0, 300));
+  assert.match(confirmed.doc.querySelector('main')!.text, /Das Portal hat sie bestätigt/);
+  const audit = await app.database.db.selectFrom('audit_events').select(['details', 'subject_id']).where('action', '=', 'citizen.logout').where('subject_id', '=', accountId).execute();
+  assert.equal(audit.length, 1);
+
+  // The same LogoutRequest again is refused (used once).
+  const replay = await new Browser().post('/saml/slo', { SAMLRequest: request });
+  assert.equal(replay.status, 400);
+  assert.equal(replay.doc.querySelector('h1')!.text, 'Abmeldung nicht möglich');
+  assert.deepEqual(await lastLogoutRefusal(), { method: 'saml', initiator: 'idp', code: 'invalid', reason: 'replayed' });
+});
+
+test('a forged or unsigned LogoutRequest ends no session', async () => {
+  const browser = new Browser();
+  await logIn(browser, 'U12');
+  const sessions = await browser.get('/demo-idp/sitzungen');
+  const toPortal = await browser.submit(sessions, 'form[action="/demo-idp/abmelden"]');
+  const signed = unb64(toPortal.doc.querySelector('form[data-auto-submit] input[name="SAMLRequest"]')!.getAttribute('value')!);
+  const unsigned = signed.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, '');
+  assert.notEqual(unsigned, signed);
+  for (const forged of [unsigned, signed.replace(/(<saml:NameID[^>]*>)[^<]+/, '$1_someone-else')]) {
+    const page = await new Browser().post('/saml/slo', { SAMLRequest: b64(forged) });
+    assert.equal(page.status, 400, page.body.slice(0, 300));
+    assert.match(page.doc.querySelector('main')!.text, /Abmeldeanfrage des Anmeldedienstes konnte nicht bestätigt werden/);
+    assert.equal((await lastLogoutRefusal())?.reason, 'signature');
+  }
+  assert.equal((await browser.get('/konto')).status, 200, 'still logged in');
+});
+
+test('a LogoutRequest in the HTTP-Redirect binding is taken only with a valid query signature', async () => {
+  const browser = new Browser();
+  const { samlResponse } = await logIn(browser, 'U11');
+  const assertion = unb64(samlResponse);
+  const nameId = /<saml:NameID[^>]*>([^<]+)</.exec(assertion)![1]!;
+  const sessionIndex = /SessionIndex="([^"]+)"/.exec(assertion)![1]!;
+  const keys = await idpKeys();
+  // The identity provider's side, built with node-saml (for logout messages the roles are symmetric).
+  const idpSide = new SAML({
+    issuer: DEMO_IDP_ENTITY_ID, callbackUrl: `${base}/demo-idp/slo`, entryPoint: `${base}/saml/slo`, logoutUrl: `${base}/saml/slo`,
+    idpCert: keys.certificatePem, privateKey: keys.privateKeyPem, signatureAlgorithm: 'sha256',
+  });
+  const url = new URL(await idpSide.getLogoutUrlAsync({ issuer: DEMO_IDP_ENTITY_ID, nameID: nameId, nameIDFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient', sessionIndex }, '', {}));
+  assert.ok(url.searchParams.get('Signature'));
+  const unsigned = new URL(url);
+  unsigned.searchParams.delete('Signature');
+  assert.equal((await browser.get(unsigned.toString())).status, 400);
+  assert.equal((await lastLogoutRefusal())?.reason, 'signature');
+  const tampered = new URL(url);
+  tampered.searchParams.set('RelayState', 'x');
+  assert.equal((await browser.get(tampered.toString())).status, 400);
+  assert.equal((await browser.get('/konto')).status, 200, 'still logged in');
+
+  const answered = await browser.get(url.toString());
+  assert.equal(answered.status, 200, answered.body.slice(0, 300));
+  assert.equal(answered.doc.querySelector('form[data-auto-submit]')!.getAttribute('action'), `${base}/demo-idp/slo`, 'answered in the binding the identity provider offers');
+  assert.equal((await browser.get('/konto')).status, 303, 'logged out');
 });
 
 test('the service provider publishes its metadata with the assertion consumer and its certificate', async () => {
@@ -260,6 +463,7 @@ test('the service provider publishes its metadata with the assertion consumer an
   assert.match(xml, new RegExp(`AssertionConsumerService[^>]*Location="${base}/saml/acs"`));
   assert.match(xml, /AuthnRequestsSigned="true"/);
   assert.match(xml, /<ds:X509Certificate>[A-Za-z0-9+/=\n]{200,}<\/ds:X509Certificate>/);
+  assert.match(xml, new RegExp(`SingleLogoutService Binding="urn:oasis:names:tc:SAML:2\\.0:bindings:HTTP-POST" Location="${base}/saml/slo"`));
 });
 
 test('the demo identity provider publishes metadata with its signing certificate, and answers only this portal', async () => {
@@ -270,6 +474,7 @@ test('the demo identity provider publishes metadata with its signing certificate
   assert.match(xml, /entityID="urn:digitales-amt:demo-idp"/);
   assert.match(xml, /<ds:X509Certificate>[A-Za-z0-9+/=]{200,}<\/ds:X509Certificate>/);
   assert.match(xml, new RegExp(`Location="${base}/demo-idp/sso"`));
+  assert.match(xml, new RegExp(`SingleLogoutService Binding="urn:oasis:names:tc:SAML:2\\.0:bindings:HTTP-POST" Location="${base}/demo-idp/slo"`));
   const foreign = Buffer.from('<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x" AssertionConsumerServiceURL="https://evil.example/acs"><saml:Issuer>urn:evil</saml:Issuer></samlp:AuthnRequest>').toString('base64');
   assert.equal((await browser.post('/demo-idp/sso', { SAMLRequest: foreign })).status, 400);
 });

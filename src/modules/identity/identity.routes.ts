@@ -14,14 +14,14 @@ import type { MessageKey } from '../../platform/i18n/i18n.ts';
 import { createDemoIdp } from './demo-idp/demo-idp.ts';
 import { demoIdpRoutes } from './demo-idp/demo-idp.routes.ts';
 import { loadIdpMetadata, type IdentityProvider } from './idp-metadata.ts';
-import { acsForm, loginStartForm, safeReturnPath } from './identity.schemas.ts';
+import { acsForm, loginStartForm, safeReturnPath, sloMessage } from './identity.schemas.ts';
 import { requireCitizen, type Citizen } from './identity.policy.ts';
-import { findCitizenAccount } from './identity.repository.ts';
+import { deleteSessionsOfAccounts, findAccountsOfSamlSubject, findCitizenAccount } from './identity.repository.ts';
 import { findMembership } from './organisation.repository.ts';
 import { loadOrCreateKeyMaterial, readKeyMaterial, type KeyMaterial } from './key-material.ts';
-import { deriveBpk2Key, logInCitizen, type CitizenAddress } from './log-in-citizen.ts';
+import { deriveBpk2Key, deriveSamlSubjectKey, logInCitizen, type CitizenAddress } from './log-in-citizen.ts';
 import { parseTrustLevel, type TrustLevel } from './saml-profile.ts';
-import { createServiceProvider, type AssertedIdentity, type RefusalCode } from './service-provider.ts';
+import { createServiceProvider, type AssertedIdentity, type IncomingSamlMessage, type OutgoingSamlMessage, type RefusalCode, type SamlSubject } from './service-provider.ts';
 import { createDemoOidcProvider } from './demo-idp/demo-oidc-provider.ts';
 import type { MailService } from '../../platform/mail/mail.ts';
 import { createCapturingTextMessageSender } from '../../platform/sms/sms.ts';
@@ -40,11 +40,23 @@ declare module 'fastify' {
     citizenLevel?: TrustLevel;
     /** How the citizen logged in (for logout). */
     citizenLoginMethod?: 'saml' | 'oidc';
+    /** A SAML login: what its single logout needs (the NameID encrypted; `subjectKey`, its keyed hash, finds the session again). */
+    samlLogin?: SamlLoginState;
     /** The organisation the citizen acts for (business account); checked against the membership on every request. */
     actingOrganisationId?: string;
     /** OpenID Connect logins started in this browser and not yet answered (a few, for several tabs). */
     oidcPending?: PendingOidcLogin[];
   }
+}
+
+/** Kept in the session of a SAML login for its single logout (no personal data in clear). */
+interface SamlLoginState {
+  subjectKey: string;
+  nameIdEnc: string;
+  nameIdFormat: string;
+  nameQualifier?: string;
+  spNameQualifier?: string;
+  sessionIndex?: string;
 }
 
 export interface IdentityDeps {
@@ -55,6 +67,7 @@ export interface IdentityDeps {
 }
 
 const ACS_PATH = '/saml/acs';
+const SLO_PATH = '/saml/slo';
 const OIDC_CALLBACK_PATH = '/oidc/callback';
 /** At most this many OpenID Connect logins wait in one session (the oldest is dropped). */
 const MAX_PENDING_OIDC = 5;
@@ -86,6 +99,12 @@ export function registerCitizenIdentity(app: FastifyInstance, { db, cipher }: { 
   });
 }
 
+/** Lets this page's form post to `action` (another origin: the identity provider). */
+function allowFormTarget(reply: FastifyReply, action: string): void {
+  const csp = reply.raw.getHeader('content-security-policy');
+  if (typeof csp === 'string') reply.header('content-security-policy', csp.replace("form-action 'self'", `form-action 'self' ${new URL(action).origin}`));
+}
+
 const FAILURE_STATUS: Record<RefusalCode, number> = { invalid: 400, expired: 400, level: 401, cancelled: 401, unavailable: 503 };
 
 export async function identityRoutes(app: FastifyInstance, { config, db, cipher, mail }: IdentityDeps): Promise<void> {
@@ -113,7 +132,7 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher,
     }
   };
 
-  const sp = createServiceProvider({ db, entityId: config.saml.spEntityId, keys, identityProvider });
+  const sp = createServiceProvider({ db, entityId: config.saml.spEntityId, keys, identityProvider, subjectHashKey: deriveSamlSubjectKey(config.encryptionKey) });
 
   const offersOidc = config.oidc.enabled && config.citizenLoginMethods.includes('oidc');
   const offersSaml = config.citizenLoginMethods.includes('saml');
@@ -155,7 +174,7 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher,
   });
 
   /** The identity was confirmed: account created or updated, new session id, level and method recorded. */
-  const completeLogin = async (req: FastifyRequest, reply: FastifyReply, identity: AssertedIdentity, level: TrustLevel, returnPath: string, method: 'saml' | 'oidc') => {
+  const completeLogin = async (req: FastifyRequest, reply: FastifyReply, identity: AssertedIdentity, level: TrustLevel, returnPath: string, method: 'saml' | 'oidc', saml?: { subject: SamlSubject; subjectKey: string }) => {
     const previous = req.session.citizenId;
     const { accountId: citizenId, organisationId } = await logInCitizen({ db, cipher, bpk2Key }, identity, level, req.id, method);
     // A new session id at the moment of login defeats session fixation.
@@ -164,6 +183,10 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher,
     req.session.actingOrganisationId = organisationId ?? undefined;
     req.session.citizenLevel = level;
     req.session.citizenLoginMethod = method;
+    if (saml) {
+      const { nameId, ...rest } = saml.subject;
+      req.session.samlLogin = { subjectKey: saml.subjectKey, nameIdEnc: cipher.encrypt(nameId), ...rest };
+    }
     req.log.info({ event: 'citizen_login', method, level, reqId: req.id }, 'citizen logged in');
     // A step-up that logged in another person does not continue the first person's task.
     return reply.redirect(previous && previous !== citizenId ? '/konto' : safeReturnPath(returnPath), 303);
@@ -213,9 +236,7 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher,
       return failure(req, reply, 'unavailable', 'start_failed');
     }
     if (!form) return failure(req, reply, 'unavailable', 'not_configured');
-    // This page's form posts to the identity provider: allow its origin as a form target.
-    const csp = reply.raw.getHeader('content-security-policy');
-    if (typeof csp === 'string') reply.header('content-security-policy', csp.replace("form-action 'self'", `form-action 'self' ${new URL(form.action).origin}`));
+    allowFormTarget(reply, form.action);
     return reply.page('modules/identity/views/post-to-idp.njk', { pageTitle: req.t('identity.redirect.title'), form });
   });
 
@@ -233,29 +254,127 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher,
       return failure(req, reply, 'unavailable', 'check_failed');
     }
     if (!result.ok) return failure(req, reply, result.code, result.reason);
-    const { identity, level, returnPath } = result.value;
-    return completeLogin(req, reply, identity, level, returnPath, 'saml');
+    const { identity, level, returnPath, subject, subjectKey } = result.value;
+    return completeLogin(req, reply, identity, level, returnPath, 'saml', { subject, subjectKey });
   });
+
+  /** Sends a logout message to the identity provider through the browser (a self-posting form, or a redirect). */
+  const sendToIdp = (req: FastifyRequest, reply: FastifyReply, message: OutgoingSamlMessage) => {
+    if (message.binding === 'redirect') return reply.redirect(message.url, 303);
+    allowFormTarget(reply, message.action);
+    return reply.page('modules/identity/views/post-to-idp.njk', {
+      pageTitle: req.t('identity.logoutRedirect.title'), text: req.t('identity.logoutRedirect.text'), form: message,
+    });
+  };
 
   app.post('/abmelden', async (req, reply) => {
     const citizenId = req.session.citizenId;
     if (citizenId) await recordAudit(db, { actorType: 'citizen', actorId: citizenId, action: 'citizen.logout', requestId: req.id });
     const method = req.session.citizenLoginMethod;
+    const samlLogin = req.session.samlLogin;
+    // The local session ends first, whatever the login service answers.
     await req.session.destroy();
-    // OpenID Connect: the provider's session is ended too when it offers RP-initiated logout. SAML
-    // single logout is not implemented: the page says that the login service may still hold a session.
+    req.citizen = null;
+    req.viewer = null;
+    if (citizenId && method === 'saml' && samlLogin) {
+      // SAML single logout: a signed LogoutRequest to the identity provider, answered at /saml/slo.
+      const baseUrl = baseUrlOf(req);
+      const { nameIdEnc, subjectKey: _key, ...rest } = samlLogin;
+      let message: OutgoingSamlMessage | null = null;
+      try {
+        message = await sp.startLogout({ baseUrl, sloUrl: `${baseUrl}${SLO_PATH}`, subject: { nameId: cipher.decrypt(nameIdEnc), ...rest } });
+      } catch (error) {
+        req.log.error({ err: { message: (error as Error).message }, reqId: req.id }, 'SAML single logout could not be started');
+      }
+      // Without single logout at the identity provider the page says that its session may remain.
+      return message ? sendToIdp(req, reply, message) : reply.redirect('/abgemeldet', 303);
+    }
+    // OpenID Connect: the provider's session is ended too when it offers RP-initiated logout.
     const endSession = citizenId && method === 'oidc' ? await rp.endSessionUrl(baseUrlOf(req)) : null;
     return reply.redirect(endSession ?? '/abgemeldet', 303);
   });
 
-  app.get('/abgemeldet', async (req, reply) =>
-    reply.page('modules/identity/views/logged-out.njk', { pageTitle: req.t('identity.loggedOut.title'), atProvider: false }));
+  const logoutFailure = async (req: FastifyRequest, reply: FastifyReply, code: 'refused' | 'invalid' | 'expired', reason: string, initiator: 'sp' | 'idp') => {
+    req.log.warn({ event: 'citizen_logout_refused', method: 'saml', initiator, code, reason, reqId: req.id }, 'SAML logout message refused');
+    await recordAudit(db, { actorType: 'anonymous', action: 'citizen.logout_failed', details: { method: 'saml', initiator, code, reason }, requestId: req.id });
+    return reply.page('modules/identity/views/logout-failure.njk', {
+      pageTitle: req.t(initiator === 'idp' ? 'identity.logoutFailure.requestTitle' : 'identity.logoutFailure.title'),
+      message: req.t(initiator === 'idp' ? 'identity.logoutFailure.request' : `identity.logoutFailure.${code}`),
+      // True in our own logout (the session ended at /abmelden); not said to someone still logged in.
+      localEnded: initiator === 'sp' && !req.citizen,
+    }, 400);
+  };
+
+  /** The logout message of this request: a posted form or the query of a redirect; null when malformed. */
+  const sloMessageOf = (req: FastifyRequest): IncomingSamlMessage | null => {
+    const parsed = sloMessage.safeParse((req.method === 'POST' ? req.body : req.query) ?? {});
+    if (!parsed.success) return null;
+    const m = parsed.data;
+    if (req.method === 'POST') {
+      return { binding: 'post', ...(m.SAMLRequest ? { SAMLRequest: m.SAMLRequest } : {}), ...(m.SAMLResponse ? { SAMLResponse: m.SAMLResponse } : {}), ...(m.RelayState ? { RelayState: m.RelayState } : {}) };
+    }
+    const query = Object.fromEntries(Object.entries(m).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    return { binding: 'redirect', query, rawQuery: req.url.slice(req.url.indexOf('?') + 1) };
+  };
+
+  // The identity provider's single logout messages, by HTTP-POST (cross-site, no CSRF token:
+  // exempted in platform/http/web.ts like the ACS; the signature protects it) or HTTP-Redirect.
+  const singleLogout = async (req: FastifyRequest, reply: FastifyReply) => {
+    const message = sloMessageOf(req);
+    if (!message) return logoutFailure(req, reply, 'invalid', 'malformed', req.method === 'POST' && (req.body as Record<string, unknown> | undefined)?.SAMLRequest ? 'idp' : 'sp');
+    const baseUrl = baseUrlOf(req);
+    const sloUrl = `${baseUrl}${SLO_PATH}`;
+    const isRequest = message.binding === 'post' ? message.SAMLRequest !== undefined : message.query.SAMLRequest !== undefined;
+
+    if (!isRequest) {
+      // The answer to our LogoutRequest; the local session already ended at /abmelden.
+      let result: Awaited<ReturnType<typeof sp.consumeLogoutResponse>>;
+      try {
+        result = await sp.consumeLogoutResponse({ baseUrl, sloUrl, message });
+      } catch (error) {
+        req.log.error({ err: { message: (error as Error).message }, reqId: req.id }, 'SAML LogoutResponse could not be checked');
+        result = { ok: false, code: 'invalid', reason: 'check_failed' };
+      }
+      if (!result.ok) return logoutFailure(req, reply, result.code, result.reason, 'sp');
+      req.log.info({ event: 'citizen_single_logout', initiator: 'sp', reqId: req.id }, 'citizen logged out at the identity provider too');
+      return reply.redirect('/abgemeldet/bundid', 303);
+    }
+
+    // Logout started at the identity provider: every session of the person ends here.
+    let result: Awaited<ReturnType<typeof sp.consumeLogoutRequest>>;
+    try {
+      result = await sp.consumeLogoutRequest({ baseUrl, sloUrl, message });
+    } catch (error) {
+      req.log.error({ err: { message: (error as Error).message }, reqId: req.id }, 'SAML LogoutRequest could not be checked');
+      result = { ok: false, reason: 'check_failed' };
+    }
+    if (!result.ok) return logoutFailure(req, reply, 'invalid', result.reason, 'idp');
+    const accounts = await findAccountsOfSamlSubject(db, result.subjectKey, result.sessionIndexes);
+    const ended = await deleteSessionsOfAccounts(db, accounts);
+    for (const accountId of accounts) {
+      await recordAudit(db, { actorType: 'system', action: 'citizen.logout', subjectType: 'citizen_account', subjectId: accountId, details: { method: 'saml', initiator: 'idp' }, requestId: req.id });
+    }
+    req.log.info({ event: 'citizen_single_logout', initiator: 'idp', accounts: accounts.length, sessions: ended, reqId: req.id }, 'citizen sessions ended by the identity provider');
+    // This browser's session, if it came along (HTTP-Redirect), is one of them: not saved again.
+    if (req.session?.citizenId && accounts.includes(req.session.citizenId)) await req.session.destroy();
+    req.citizen = null;
+    req.viewer = null;
+    const answer = await result.answer(true);
+    return answer ? sendToIdp(req, reply, answer) : reply.redirect('/abgemeldet/bundid', 303);
+  };
+  app.post(SLO_PATH, singleLogout);
+  app.get(SLO_PATH, singleLogout);
+
+  const loggedOut = (provider: 'saml' | 'oidc' | null) => async (req: FastifyRequest, reply: FastifyReply) =>
+    reply.page('modules/identity/views/logged-out.njk', { pageTitle: req.t('identity.loggedOut.title'), provider });
+  app.get('/abgemeldet', loggedOut(null));
   // Where the OpenID provider sends the browser back after ending its session.
-  app.get('/abgemeldet/anmeldedienst', async (req, reply) =>
-    reply.page('modules/identity/views/logged-out.njk', { pageTitle: req.t('identity.loggedOut.title'), atProvider: true }));
+  app.get('/abgemeldet/anmeldedienst', loggedOut('oidc'));
+  // Where a confirmed SAML single logout ends.
+  app.get('/abgemeldet/bundid', loggedOut('saml'));
 
   app.get('/saml/metadata', async (req, reply) =>
-    reply.type('application/samlmetadata+xml; charset=utf-8').send(await sp.metadata(`${baseUrlOf(req)}${ACS_PATH}`)));
+    reply.type('application/samlmetadata+xml; charset=utf-8').send(await sp.metadata(`${baseUrlOf(req)}${ACS_PATH}`, `${baseUrlOf(req)}${SLO_PATH}`)));
 
   registerIdentityPersonalData();
   const sms = config.demo ? createCapturingTextMessageSender(cipher) : null;
@@ -266,5 +385,10 @@ export async function identityRoutes(app: FastifyInstance, { config, db, cipher,
   await app.register(organisationRoutes, { db, cipher, mail, baseUrlOf });
   await app.register(apiTokenRoutes, { db });
 
-  if (demoIdp) await app.register(demoIdpRoutes, { idp: demoIdp, oidc: demoOidc, acrValues: config.oidc.acrValues, baseUrlOf });
+  if (demoIdp) {
+    await app.register(demoIdpRoutes, {
+      idp: demoIdp, oidc: demoOidc, acrValues: config.oidc.acrValues, baseUrlOf, secureCookies: config.secureCookies,
+      serviceProvider: { entityId: config.saml.spEntityId, certificate: async () => (await keys()).certificatePem },
+    });
+  }
 }

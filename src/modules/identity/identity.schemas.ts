@@ -17,6 +17,17 @@ export const acsForm = z.object({
   RelayState: z.string().max(80).optional(),
 });
 
+const samlMessage = z.string().min(1).max(200_000).regex(/^[A-Za-z0-9+/=\s]+$/);
+
+/** A logout message at a single logout endpoint (HTTP-POST form, or the query of HTTP-Redirect): a request or a response. */
+export const sloMessage = z.object({
+  SAMLRequest: samlMessage.optional(),
+  SAMLResponse: samlMessage.optional(),
+  RelayState: z.string().max(80).optional(),
+  SigAlg: z.string().max(200).optional(),
+  Signature: z.string().max(2_000).optional(),
+}).refine((m) => (m.SAMLRequest === undefined) !== (m.SAMLResponse === undefined), { message: 'exactly one of SAMLRequest and SAMLResponse' });
+
 /** The demo identity provider's choice of person and level. */
 export const demoIdpAnswerForm = z.object({
   person: z.string({ error: 'identity.demoIdp.person.required' }).regex(/^U\d{2}$/, 'identity.demoIdp.person.required'),

@@ -12,11 +12,25 @@ export interface IdentityProvider {
   ssoUrl: string;
   /** PEM certificates whose keys may sign responses and assertions. */
   certificates: string[];
+  /** Where logout messages go (SingleLogoutService), if the identity provider offers single logout. */
+  singleLogout?: SingleLogoutService | null;
+}
+
+/**
+ * The identity provider's single logout endpoint: HTTP-POST when offered (as BundID uses it), else
+ * HTTP-Redirect. LogoutRequests go to `url`, LogoutResponses to `responseUrl` (ResponseLocation, or
+ * the same URL).
+ */
+export interface SingleLogoutService {
+  binding: 'post' | 'redirect';
+  url: string;
+  responseUrl: string;
 }
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
 const POST_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
+const REDIRECT_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 
 /** Turns the base64 body of an X509Certificate element into PEM. */
 function toPem(body: string): string {
@@ -47,7 +61,13 @@ export function parseIdpMetadata(xml: string): IdentityProvider {
     }
   }
   if (certificates.length === 0) throw new Error('IdP metadata has no signing certificate');
-  return { entityId, ssoUrl, certificates };
+  const slo = Array.from(descriptor.getElementsByTagNameNS(MD, 'SingleLogoutService'));
+  const sloOf = (binding: string, name: SingleLogoutService['binding']): SingleLogoutService | null => {
+    const service = slo.find((s) => s.getAttribute('Binding') === binding && s.getAttribute('Location'));
+    const url = service?.getAttribute('Location');
+    return service && url ? { binding: name, url, responseUrl: service.getAttribute('ResponseLocation') || url } : null;
+  };
+  return { entityId, ssoUrl, certificates, singleLogout: sloOf(POST_BINDING, 'post') ?? sloOf(REDIRECT_BINDING, 'redirect') };
 }
 
 /** Loads metadata from an https (or, outside production, http) URL or a file path. @throws when it cannot be loaded or parsed. */

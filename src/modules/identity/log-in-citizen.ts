@@ -16,6 +16,11 @@ export function deriveBpk2Key(encryptionKey: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'digitales-amt/citizen-bpk2/v1', 32));
 }
 
+/** The key for the keyed hash of SAML NameIDs (finding a login's sessions at a logout from the identity provider). */
+export function deriveSamlSubjectKey(encryptionKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'digitales-amt/saml-subject/v1', 32));
+}
+
 /** HMAC-SHA256 of the bPK2: stable per person, useless without the key. */
 export function hashBpk2(key: Buffer, bpk2: string): string {
   return createHmac('sha256', key).update(bpk2, 'utf8').digest('hex');

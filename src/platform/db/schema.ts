@@ -344,6 +344,13 @@ export interface SamlRequestsTable {
   expires_at: Timestamp;
 }
 
+export interface SamlLogoutRequestsTable {
+  id: string;
+  slo_url: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface SamlUsedAssertionsTable {
   id: string;
   expires_at: Timestamp;
@@ -736,6 +743,7 @@ export interface DB {
   citizen_accounts: CitizenAccountsTable;
   saml_requests: SamlRequestsTable;
   saml_used_assertions: SamlUsedAssertionsTable;
+  saml_logout_requests: SamlLogoutRequestsTable;
   seal_keys: SealKeysTable;
   tenant_data_keys: TenantDataKeysTable;
   uploads: UploadsTable;

@@ -40,11 +40,14 @@ export interface Viewer {
 /**
  * The only non-API POST routes without the CSRF token check: they receive cross-site SAML posts
  * that cannot carry our token. The assertion consumer is protected by the signed assertion, bound
- * to a request id we stored and accepted once; the demo identity provider's sign-on endpoint (demo
- * only) just shows its login page; the demo OpenID provider's endpoints (demo only) are called
- * server to server (token) or protect themselves (oidc-provider's own checks).
+ * to a request id we stored and accepted once; the single logout endpoint likewise by the signed
+ * LogoutResponse (answering a request we stored, accepted once) or the signed LogoutRequest (used
+ * once); the demo identity provider's sign-on endpoint (demo only) just shows its login page, and its
+ * single logout endpoint (demo only) takes only messages signed by this portal; the demo OpenID
+ * provider's endpoints (demo only) are called server to server (token) or protect themselves
+ * (oidc-provider's own checks).
  */
-const CSRF_EXEMPT_ROUTES: ReadonlySet<string> = new Set(['POST /saml/acs', 'POST /demo-idp/sso', 'POST /demo-idp/oidc/*']);
+const CSRF_EXEMPT_ROUTES: ReadonlySet<string> = new Set(['POST /saml/acs', 'POST /saml/slo', 'POST /demo-idp/sso', 'POST /demo-idp/slo', 'POST /demo-idp/oidc/*']);
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -31,6 +31,9 @@ export interface ResponseInput {
   now?: Date;
   /** How long the assertion may be used (default: five minutes). */
   lifetimeMs?: number;
+  /** The subject's NameID (transient) and the session index (default: fresh ones). */
+  nameId?: string;
+  sessionIndex?: string;
 }
 
 /** A fresh SAML identifier (must start with a letter: xs:ID). */
@@ -81,12 +84,12 @@ export function buildSignedResponse(input: ResponseInput, key: KeyMaterial): str
   const assertion = response.ele(SAML, 'saml:Assertion', { 'xmlns:xsi': XSI, 'xmlns:xs': XS, ID: assertionId, Version: '2.0', IssueInstant: instant });
   assertion.ele(SAML, 'saml:Issuer').txt(input.idpEntityId);
   const subject = assertion.ele(SAML, 'saml:Subject');
-  subject.ele(SAML, 'saml:NameID', { Format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient' }).txt(newSamlId());
+  subject.ele(SAML, 'saml:NameID', { Format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient' }).txt(input.nameId ?? newSamlId());
   subject.ele(SAML, 'saml:SubjectConfirmation', { Method: 'urn:oasis:names:tc:SAML:2.0:cm:bearer' })
     .ele(SAML, 'saml:SubjectConfirmationData', { InResponseTo: input.inResponseTo, NotOnOrAfter: notOnOrAfter, Recipient: input.acsUrl });
   assertion.ele(SAML, 'saml:Conditions', { NotBefore: notBefore, NotOnOrAfter: notOnOrAfter })
     .ele(SAML, 'saml:AudienceRestriction').ele(SAML, 'saml:Audience').txt(input.audience);
-  assertion.ele(SAML, 'saml:AuthnStatement', { AuthnInstant: instant, SessionIndex: newSamlId() })
+  assertion.ele(SAML, 'saml:AuthnStatement', { AuthnInstant: instant, SessionIndex: input.sessionIndex ?? newSamlId() })
     .ele(SAML, 'saml:AuthnContext').ele(SAML, 'saml:AuthnContextClassRef').txt(AUTHN_CONTEXT[input.level]);
   const statement = assertion.ele(SAML, 'saml:AttributeStatement');
   for (const [name, friendlyName, value] of attributesOf(input.person, input.level, input.organisation ?? null)) {

@@ -1,6 +1,7 @@
 /**
  * The demo identity provider: its identity, key material (generated at first use, kept under
- * DATA_DIR/saml or in memory), metadata, and the parsing of incoming AuthnRequests.
+ * DATA_DIR/saml or in memory), metadata, the parsing of incoming AuthnRequests, and its sessions
+ * (ended by single logout).
  */
 import { inflateRawSync } from 'node:zlib';
 import { DOMParser } from '@xmldom/xmldom';
@@ -11,22 +12,77 @@ import { levelOfAuthnContext, type TrustLevel } from '../saml-profile.ts';
 
 export const DEMO_IDP_ENTITY_ID = 'urn:digitales-amt:demo-idp';
 export const DEMO_IDP_SSO_PATH = '/demo-idp/sso';
+export const DEMO_IDP_SLO_PATH = '/demo-idp/slo';
+
+/** A login the demo identity provider asserted: its session there, until a logout ends it. */
+export interface DemoIdpSession {
+  /** The browser it was made in (the demo identity provider's own cookie). */
+  browserId: string;
+  personId: string;
+  nameId: string;
+  sessionIndex: string;
+  /** The service provider it was asserted to. */
+  spEntityId: string;
+  createdAt: number;
+}
+
+/** Sessions older than this are forgotten (the portal's sessions last 12 hours). */
+const SESSION_LIFETIME_MS = 12 * 60 * 60_000;
+const MAX_SESSIONS = 10_000;
 
 export interface DemoIdp {
   keys(): Promise<KeyMaterial>;
   /** The identity provider as seen from a base URL (e.g. http://localhost:3000). */
   describe(baseUrl: string): Promise<IdentityProvider>;
   metadata(baseUrl: string): Promise<string>;
+  /**
+   * The demo identity provider's sessions, in memory (a single-instance test service): recorded at
+   * each login it asserts, ended by a logout from the service provider or started here.
+   */
+  sessions: {
+    add(session: Omit<DemoIdpSession, 'createdAt'>): void;
+    ofBrowser(browserId: string): DemoIdpSession[];
+    /** Ends the sessions with this NameID (and, if given, these session indexes); returns how many. */
+    end(nameId: string, sessionIndexes: readonly string[]): number;
+    /** Ends one session of this browser and returns it. */
+    take(browserId: string, sessionIndex: string): DemoIdpSession | undefined;
+  };
 }
 
 /** Creates the demo identity provider; key material is made (or read) at first use. */
 export function createDemoIdp(keyDir: string | null): DemoIdp {
   let keys: Promise<KeyMaterial> | undefined;
   const getKeys = () => (keys ??= loadOrCreateKeyMaterial(keyDir, 'demo-idp', 'Digitales Amt Demo-IdP (Testdienst)'));
+  let sessions: DemoIdpSession[] = [];
+  const current = () => {
+    const oldest = Date.now() - SESSION_LIFETIME_MS;
+    sessions = sessions.filter((s) => s.createdAt > oldest).slice(-MAX_SESSIONS);
+    return sessions;
+  };
   return {
     keys: getKeys,
     async describe(baseUrl) {
-      return { entityId: DEMO_IDP_ENTITY_ID, ssoUrl: `${baseUrl}${DEMO_IDP_SSO_PATH}`, certificates: [(await getKeys()).certificatePem] };
+      const sloUrl = `${baseUrl}${DEMO_IDP_SLO_PATH}`;
+      return {
+        entityId: DEMO_IDP_ENTITY_ID, ssoUrl: `${baseUrl}${DEMO_IDP_SSO_PATH}`, certificates: [(await getKeys()).certificatePem],
+        singleLogout: { binding: 'post', url: sloUrl, responseUrl: sloUrl },
+      };
+    },
+    sessions: {
+      add(session) {
+        current().push({ ...session, createdAt: Date.now() });
+      },
+      ofBrowser: (browserId) => current().filter((s) => s.browserId === browserId),
+      end(nameId, sessionIndexes) {
+        const before = current().length;
+        sessions = sessions.filter((s) => s.nameId !== nameId || (sessionIndexes.length > 0 && !sessionIndexes.includes(s.sessionIndex)));
+        return before - sessions.length;
+      },
+      take(browserId, sessionIndex) {
+        const found = current().find((s) => s.browserId === browserId && s.sessionIndex === sessionIndex);
+        if (found) sessions = sessions.filter((s) => s !== found);
+        return found;
+      },
     },
     async metadata(baseUrl) {
       const cert = certificateBody((await getKeys()).certificatePem);
@@ -37,6 +93,8 @@ export function createDemoIdp(keyDir: string | null): DemoIdp {
       idp.ele(MD, 'md:KeyDescriptor', { use: 'signing' })
         .ele('http://www.w3.org/2000/09/xmldsig#', 'ds:KeyInfo').ele('http://www.w3.org/2000/09/xmldsig#', 'ds:X509Data')
         .ele('http://www.w3.org/2000/09/xmldsig#', 'ds:X509Certificate').txt(cert);
+      // Single logout in the HTTP-POST binding, as BundID.
+      idp.ele(MD, 'md:SingleLogoutService', { Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', Location: `${baseUrl}${DEMO_IDP_SLO_PATH}` });
       for (const binding of ['HTTP-POST', 'HTTP-Redirect']) {
         idp.ele(MD, 'md:SingleSignOnService', { Binding: `urn:oasis:names:tc:SAML:2.0:bindings:${binding}`, Location: `${baseUrl}${DEMO_IDP_SSO_PATH}` });
       }
