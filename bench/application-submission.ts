@@ -29,7 +29,7 @@ import pg from 'pg';
 import { hashEntry } from '../src/modules/case-trail/case-trail-hash.ts';
 import { createFieldCipher } from '../src/platform/crypto/field-encryption.ts';
 import { HOST } from './lib/http.ts';
-import { onCleanup } from './lib/processes.ts';
+import { createScratchDatabase } from './lib/scratch-database.ts';
 import { startApp, type RunningServer } from './lib/servers.ts';
 import { fmt, percentile } from './lib/stats.ts';
 import type { Benchmark, BenchContext, BenchResult } from './lib/types.ts';
@@ -69,12 +69,6 @@ interface LoadFigures {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function databaseUrl(base: string, name: string): string {
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 function describe(f: LoadFigures): string {
   return `${fmt(f.rps)} submissions/s (${f.requests} in ${fmt(f.seconds)} s), latency p50 ${fmt(f.p50Ms)} ms, p95 ${fmt(f.p95Ms)} ms, p99 ${fmt(f.p99Ms)} ms`;
@@ -327,22 +321,7 @@ async function verifyWritten(pool: pg.Pool, handedOut: string[], answered: numbe
 }
 
 async function run(ctx: BenchContext): Promise<BenchResult[]> {
-  const serverUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
-  if (!serverUrl) {
-    throw new Error('application-submission needs a PostgreSQL server: set BENCH_DATABASE_URL (or TEST_DATABASE_URL), e.g. postgres://postgres@127.0.0.1:5432/postgres; it creates and drops a database of its own there');
-  }
-  const name = `da_bench_submit_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const drop = onCleanup(async () => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await client.end();
-  });
-  const url = databaseUrl(serverUrl, name);
+  const { url, drop } = await createScratchDatabase('application-submission', 'submit_');
   const key = randomBytes(32);
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
   let app: RunningServer | undefined;
@@ -351,7 +330,7 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
     app = await startApp({
       env: { DATABASE_URL: url, DATABASE_POOL_SIZE: String(POOL_SIZE), DEMO: 'true', RUN_WORKER: 'false', DATA_ENCRYPTION_KEY: key.toString('hex') },
     });
-    ctx.log(`app started on database ${name} (migrations, reference and demo data) in ${fmt((performance.now() - t0) / 1000)} s; RUN_WORKER=false, pool ${POOL_SIZE}, rate limiter counting in PostgreSQL`);
+    ctx.log(`app started on database ${new URL(url).pathname.slice(1)} (migrations, reference and demo data) in ${fmt((performance.now() - t0) / 1000)} s; RUN_WORKER=false, pool ${POOL_SIZE}, rate limiter counting in PostgreSQL`);
 
     t0 = performance.now();
     const citizens = await createCitizens(pool, key, ACCOUNTS);

@@ -21,7 +21,7 @@ import { openDatabase, type Database } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrations.ts';
 import type { MailService } from '../src/platform/mail/mail.ts';
 import { benchUuid, bulkGenerateCases, CASES_PER_THREAD, generateBase, generateCases, ids, referenceOf, tenantOfCase } from './lib/case-data.ts';
-import { onCleanup } from './lib/processes.ts';
+import { createScratchDatabase } from './lib/scratch-database.ts';
 import { fmt, percentile } from './lib/stats.ts';
 import type { Benchmark, BenchContext, BenchResult } from './lib/types.ts';
 
@@ -236,29 +236,8 @@ async function settle(pool: pg.Pool): Promise<void> {
   await pool.query('CHECKPOINT').catch(() => undefined);
 }
 
-function databaseUrl(base: string, name: string): string {
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 async function run(ctx: BenchContext): Promise<BenchResult[]> {
-  const serverUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
-  if (!serverUrl) {
-    throw new Error('case-processing needs a PostgreSQL server: set BENCH_DATABASE_URL (or TEST_DATABASE_URL), e.g. postgres://postgres@127.0.0.1:5432/postgres; it creates and drops a database of its own there');
-  }
-  const name = `da_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const drop = onCleanup(async () => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await client.end();
-  });
-  const url = databaseUrl(serverUrl, name);
+  const { url, drop } = await createScratchDatabase('case-processing', '');
   let database: Database | undefined;
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   try {

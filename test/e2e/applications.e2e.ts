@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { closeContext, launchBrowser, navigate, newContext, newPage, reloadUntil, startServer, visit, type Browser, type Page, type TestServer } from './browser.ts';
+import { closeContext, launchBrowser, logInCitizenWithDemoOidc, navigate, newContext, newPage, reloadUntil, startServer, visit, type Browser, type Page, type TestServer } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -16,14 +16,8 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await server?.close(); });
 
-/** Through the demo identity provider (OpenID Connect side) at `level`, back to `returnTo`. */
-async function logIn(page: Page, person: string, level: string, returnTo: string) {
-  await visit(page, server, `/anmelden?niveau=${level}&weiter=${encodeURIComponent(returnTo)}`);
-  await navigate(page, () => page.getByRole('button', { name: 'Mit BundID über OpenID Connect anmelden' }).click());
-  await page.getByLabel(person).check();
-  await page.getByLabel(level, { exact: true }).check();
-  return navigate(page, () => page.getByRole('button', { name: 'Anmelden' }).click());
-}
+/** Citizen login through the demo identity provider (OpenID Connect side). */
+const logIn = (page: Page, person: string, level: string, returnTo: string) => logInCitizenWithDemoOidc(page, server, person, level, returnTo);
 
 const continueButton = (page: Page) => page.getByRole('button', { name: 'Speichern und weiter' }).last();
 

@@ -271,3 +271,45 @@ export async function waitForFocus(page: Page, expected: string, timeoutMs = 5_0
     actual = await focusedElement(page);
   }
 }
+
+/** A citizen logs in through the demo identity provider (OpenID Connect side) at `level` and comes back to `returnTo`. */
+export async function logInCitizenWithDemoOidc(page: Page, server: TestServer, person: string | RegExp, level: string, returnTo: string): Promise<Response> {
+  await visit(page, server, `/anmelden?niveau=${level}&weiter=${encodeURIComponent(returnTo)}`);
+  await navigate(page, () => page.getByRole('button', { name: 'Mit BundID über OpenID Connect anmelden' }).click());
+  await page.getByLabel(person).check();
+  await page.getByLabel(level, { exact: true }).check();
+  return navigate(page, () => page.getByRole('button', { name: 'Anmelden' }).click());
+}
+
+/**
+ * At 320 CSS pixels (400 % zoom) the page does not scroll sideways (WCAG 1.4.10). Checked with axe
+ * at that width too.
+ */
+export async function assertReflows(page: Page): Promise<void> {
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  try {
+    const overflow = await page.evaluate(() => ({
+      width: document.documentElement.scrollWidth,
+      // What sticks out: the text (a long word) and the elements, without the visually hidden ones (clipped).
+      wide: (() => {
+        const out: string[] = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          if (n.parentElement?.closest('.visually-hidden')) continue;
+          const range = document.createRange();
+          range.selectNodeContents(n);
+          if (range.getBoundingClientRect().right > 321) out.push(`"${n.textContent?.trim().slice(0, 40)}" in ${n.parentElement?.tagName.toLowerCase()}`);
+        }
+        for (const e of document.querySelectorAll('body *')) {
+          if (!e.closest('.visually-hidden') && e.getBoundingClientRect().right > 321) out.push(`${e.tagName.toLowerCase()}.${e.className}`);
+        }
+        return out.slice(0, 10);
+      })(),
+    }));
+    assert.ok(overflow.width <= 320, `${page.url()} is ${overflow.width} px wide at 320 px: ${overflow.wide.join(' ')}`);
+    await checkAccessibility(page);
+  } finally {
+    if (viewport) await page.setViewportSize(viewport);
+  }
+}

@@ -28,6 +28,7 @@ import { storeUpload } from '../../src/platform/uploads/index.ts';
 import { createSealKeyStore, isSealValid, renderPdf, verifyPdfSeal } from '../../src/platform/pdf/index.ts';
 import {
   CASEWORKER_EMAIL, checkAccessibility, closeContext, DEMO_PASSWORD, enterTotpCode, launchBrowser, navigate, newContext, newPage, startServer, visit, waitForFocus, type Browser, type Page, type TestServer,
+  assertReflows, logInCitizenWithDemoOidc,
 } from './browser.ts';
 
 let server: TestServer;
@@ -41,14 +42,8 @@ const continueButton = (page: Page) => page.getByRole('button', { name: 'Speiche
 const main = (page: Page) => page.locator('main').innerText();
 const path_ = (page: Page) => new URL(page.url()).pathname;
 
-/** Citizen: through the demo identity provider (OpenID Connect side) at `level`, back to `returnTo`. */
-async function logInCitizen(page: Page, person: RegExp, level: string, returnTo: string) {
-  await visit(page, server, `/anmelden?niveau=${level}&weiter=${encodeURIComponent(returnTo)}`);
-  await navigate(page, () => page.getByRole('button', { name: 'Mit BundID über OpenID Connect anmelden' }).click());
-  await page.getByLabel(person).check();
-  await page.getByLabel(level, { exact: true }).check();
-  await navigate(page, () => page.getByRole('button', { name: 'Anmelden' }).click());
-}
+/** Citizen login through the demo identity provider (OpenID Connect side). */
+const logInCitizen = (page: Page, person: RegExp, level: string, returnTo: string) => logInCitizenWithDemoOidc(page, server, person, level, returnTo);
 
 /** Caseworker: password and TOTP code, starting from a staff page (the login returns to it). */
 async function logInCaseworker(page: Page, startPath: string) {
@@ -58,25 +53,6 @@ async function logInCaseworker(page: Page, startPath: string) {
   await navigate(page, () => page.getByRole('button', { name: 'Anmelden' }).click());
   await enterTotpCode(page, server, CASEWORKER_EMAIL);
   assert.equal(path_(page), startPath, 'back at the page that asked for the login');
-}
-
-/**
- * At 320 CSS pixels (400 % zoom) the page does not scroll sideways (WCAG 1.4.10); a wide table
- * scrolls in its own region. Checked with axe at that width too.
- */
-async function assertReflows(page: Page) {
-  const viewport = page.viewportSize();
-  await page.setViewportSize({ width: 320, height: 640 });
-  try {
-    const overflow = await page.evaluate(() => ({
-      width: document.documentElement.scrollWidth,
-      wide: [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 321).map((e) => `${e.tagName.toLowerCase()}.${e.className}`).slice(0, 8),
-    }));
-    assert.ok(overflow.width <= 320, `${page.url()} is ${overflow.width} px wide at 320 px: ${overflow.wide.join(' ')}`);
-    await checkAccessibility(page);
-  } finally {
-    if (viewport) await page.setViewportSize(viewport);
-  }
 }
 
 /** The status of the case in the database (and the application's, which must agree). */

@@ -18,6 +18,7 @@ import { after, before, test } from 'node:test';
 import { renderPdf } from '../../src/platform/pdf/index.ts';
 import {
   checkAccessibility, closeContext, DEMO_PASSWORD, enterTotpCode, launchBrowser, navigate, newContext, newPage, startServer, visit, waitForFocus, type Browser, type Page, type TestServer,
+  assertReflows, logInCitizenWithDemoOidc,
 } from './browser.ts';
 
 let server: TestServer;
@@ -32,14 +33,8 @@ const main = (page: Page) => page.locator('main').innerText();
 const path_ = (page: Page) => new URL(page.url()).pathname;
 const heading = (page: Page) => page.getByRole('heading', { level: 1 }).innerText();
 
-/** Through the demo identity provider (OpenID Connect side) at `level`, back to `returnTo`. */
-async function logIn(page: Page, person: RegExp, level: string, returnTo: string) {
-  await visit(page, server, `/anmelden?niveau=${level}&weiter=${encodeURIComponent(returnTo)}`);
-  await navigate(page, () => page.getByRole('button', { name: 'Mit BundID über OpenID Connect anmelden' }).click());
-  await page.getByLabel(person).check();
-  await page.getByLabel(level, { exact: true }).check();
-  await navigate(page, () => page.getByRole('button', { name: 'Anmelden' }).click());
-}
+/** Citizen login through the demo identity provider (OpenID Connect side). */
+const logIn = (page: Page, person: RegExp, level: string, returnTo: string) => logInCitizenWithDemoOidc(page, server, person, level, returnTo);
 
 /** A date `days` before today as the form expects it (31.12.1980). */
 function daysAgo(days: number): string {
@@ -59,39 +54,6 @@ async function assertErrorSummary(page: Page, expected: RegExp[]) {
   for (const href of await links.evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))) {
     const id = decodeURIComponent(href.replace(/^.*#/, ''));
     assert.ok(await page.evaluate((i) => document.getElementById(i) !== null, id), `the error summary links to #${id}, which is not on ${page.url()}`);
-  }
-}
-
-/**
- * At 320 CSS pixels (400 % zoom) the page does not scroll sideways (WCAG 1.4.10). Checked with axe
- * at that width too.
- */
-async function assertReflows(page: Page) {
-  const viewport = page.viewportSize();
-  await page.setViewportSize({ width: 320, height: 640 });
-  try {
-    const overflow = await page.evaluate(() => ({
-      width: document.documentElement.scrollWidth,
-      // What sticks out: the text (a long word) and the elements, without the visually hidden ones (clipped).
-      wide: (() => {
-        const out: string[] = [];
-        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-          if (n.parentElement?.closest('.visually-hidden')) continue;
-          const range = document.createRange();
-          range.selectNodeContents(n);
-          if (range.getBoundingClientRect().right > 321) out.push(`"${n.textContent?.trim().slice(0, 40)}" in ${n.parentElement?.tagName.toLowerCase()}`);
-        }
-        for (const e of document.querySelectorAll('body *')) {
-          if (!e.closest('.visually-hidden') && e.getBoundingClientRect().right > 321) out.push(`${e.tagName.toLowerCase()}.${e.className}`);
-        }
-        return out.slice(0, 10);
-      })(),
-    }));
-    assert.ok(overflow.width <= 320, `${page.url()} is ${overflow.width} px wide at 320 px: ${overflow.wide.join(' ')}`);
-    await checkAccessibility(page);
-  } finally {
-    if (viewport) await page.setViewportSize(viewport);
   }
 }
 
