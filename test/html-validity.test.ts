@@ -162,6 +162,10 @@ test('the main pages, in German and English, with and without form errors, are v
   assert.equal(acs.statusCode, 303);
   add('GET /konto', await citizen.get('/konto'), 200);
   add('GET /konto?lang=en', await citizen.get('/konto?lang=en'), 200);
+  // Access keys for apps: the page, a refused name, a key shown once and listed.
+  add('GET /konto/app-zugang', await citizen.get('/konto/app-zugang'), 200);
+  add('POST /konto/app-zugang (no name)', await citizen.submit('/konto/app-zugang', { name: '' }, '/konto/app-zugang'), 400);
+  add('POST /konto/app-zugang', await citizen.submit('/konto/app-zugang', { name: 'Telefon' }, '/konto/app-zugang'), 201);
   add('POST /saml/acs (invalid)', await new TestClient(app.server).post('/saml/acs', { SAMLResponse: 'PHg+PC94Pg==' }), 400);
   // SAML single logout: the demo identity provider's sessions, the LogoutRequest on its way, its
   // answer, the confirmed logout page, refused messages.

@@ -55,6 +55,18 @@ test('a citizen logs in, keeps contact data, views her data, and deletes her acc
     assert.match(text, /maria@example\.org/, 'the pending address is part of the export');
     assert.match(text, /citizen\.login/);
 
+    // An access key for an app: a name is needed, the key is shown once, then listed and revoked.
+    await visit(page, server, '/konto');
+    await navigate(page, () => page.getByRole('link', { name: 'Zugang für Apps' }).click());
+    response = await navigate(page, () => page.getByRole('button', { name: 'Zugangsschlüssel erstellen' }).click());
+    assert.equal(response.status(), 400);
+    await page.getByLabel('Bezeichnung').fill('Telefon');
+    response = await navigate(page, () => page.getByRole('button', { name: 'Zugangsschlüssel erstellen' }).click());
+    assert.equal(response.status(), 201);
+    assert.match(await page.locator('code.secret').innerText(), /^da_[A-Za-z0-9_-]{43}$/);
+    await navigate(page, () => page.getByRole('button', { name: 'Widerrufen Telefon' }).click());
+    assert.match(await page.locator('main').innerText(), /keine gültigen Zugangsschlüssel/);
+
     // Deletion: explained, refused without confirmation, then done.
     await visit(page, server, '/konto');
     await navigate(page, () => page.getByRole('link', { name: 'Konto löschen …' }).click());
