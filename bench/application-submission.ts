@@ -29,6 +29,7 @@ import pg from 'pg';
 import { hashEntry } from '../src/modules/case-trail/case-trail-hash.ts';
 import { createFieldCipher } from '../src/platform/crypto/field-encryption.ts';
 import { HOST } from './lib/http.ts';
+import type { LoadResult } from './lib/load.ts';
 import { createScratchDatabase } from './lib/scratch-database.ts';
 import { startApp, type RunningServer } from './lib/servers.ts';
 import { fmt, percentile } from './lib/stats.ts';
@@ -59,14 +60,8 @@ const STEPS: [string, unknown][] = [['halter', HOLDER], ['hundeangaben', DOGS], 
 
 interface Citizen { id: string; token: string }
 
-interface LoadFigures {
-  requests: number;
-  seconds: number;
-  rps: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-}
+/** The load figures of the harness (lib/load.ts), without the body size, which this bench does not measure. */
+type LoadFigures = Omit<LoadResult, 'bytesPerResponse'>;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

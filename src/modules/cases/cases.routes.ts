@@ -151,7 +151,7 @@ export async function casesRoutes(app: FastifyInstance, options: CasesRouteOptio
       pageTitle: req.t('cases.case.title', { reference: c.reference }), staff,
       kase: { ...c, statusLabel: req.t(statusKey(c.status)), overdue: overdue(c, now), applicantName: cipher.decryptOptional(c.applicantNameEnc) },
       summary: buildSummaryView(definition, answers, req.locale),
-      uploads: uploads.map((u) => ({ ...u, previewable: true, size: `${Math.max(1, Math.round(u.sizeBytes / 1024))} KB` })),
+      uploads: uploads.map((u) => ({ ...u, size: `${Math.max(1, Math.round(u.sizeBytes / 1024))} KB` })),
       payments: [...payments, ...feePayments].map((p) => ({ ...p, amount: formatEuro(p.amountCents, req.locale), statusLabel: req.t(`payments.status.${p.status}` as MessageKey) })),
       notes: await Promise.all(notes.map(async (n) => ({ ...n, text: await tenantKeys.decryptText(db, c.tenantId, n.bodyEnc, noteContext(n.id)) }))),
       requests, thread, threadId,
