@@ -245,10 +245,9 @@ async function rawSubmit(pool: pg.Pool, draft: { id: string; accountId: string }
         details: { procedureId: fixed.procedureId, reference }, createdAt: new Date(), prevHash: head.hash,
       };
       const hash = hashEntry(entry);
-      await client.query(`INSERT INTO case_trail (tenant_id, seq, case_id, action, actor_type, actor_id, trust_level, details, created_at, prev_hash, hash)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      await client.query(`WITH appended AS (INSERT INTO case_trail (tenant_id, seq, case_id, action, actor_type, actor_id, trust_level, details, created_at, prev_hash, hash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)) UPDATE case_trail_heads SET seq = $2, hash = $11 WHERE tenant_id = $1`,
       [entry.tenantId, entry.seq, entry.caseId, entry.action, entry.actorType, entry.actorId, entry.trustLevel, JSON.stringify(entry.details), entry.createdAt, entry.prevHash, hash]);
-      await client.query('UPDATE case_trail_heads SET seq = $2, hash = $3 WHERE tenant_id = $1', [fixed.tenantId, entry.seq, hash]);
     }
     await client.query('COMMIT');
   } catch (error) {

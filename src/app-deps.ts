@@ -11,7 +11,7 @@ import type { SealKeyStore } from './platform/pdf/seal-keys.ts';
 import type { MalwareScanner } from './platform/uploads/malware-scanner.ts';
 import type { JobDefinition } from './platform/jobs/queue.ts';
 import type { PaymentsRuntime } from './modules/payments/index.ts';
-import type { SubmissionListener } from './modules/applications/index.ts';
+import type { FormVersions, SubmissionListener } from './modules/applications/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -21,6 +21,8 @@ export interface AppDeps {
   mail: MailService;
   /** Catalogue lookups (search, authority finder, API answers), shared by the modules that read the catalogue. */
   catalogCache: VersionedCache;
+  /** Stored form versions, parsed once per instance (they never change). */
+  formVersions: FormVersions;
   /** Seal keys for PDFs: the platform's (receipts) and each tenant's (decisions); trust anchors for verification. */
   sealKeys: SealKeyStore;
   /** Per-tenant data keys (envelope encryption) for uploads and mailbox content. */

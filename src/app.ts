@@ -10,7 +10,7 @@ import type { Config } from './config.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
 import type { AppDeps } from './app-deps.ts';
 import { accessibilityRoutes } from './modules/accessibility/index.ts';
-import { applicationsRoutes, applicationsSchedules, createExpireDraftsJob, createReceiptJob, registerApplicationPayments, registerApplicationsPersonalData } from './modules/applications/index.ts';
+import { applicationsRoutes, applicationsSchedules, createExpireDraftsJob, createFormVersions, createReceiptJob, registerApplicationPayments, registerApplicationsPersonalData } from './modules/applications/index.ts';
 import { formLibraryRoutes, storeImportedForm } from './modules/form-library/index.ts';
 import { mailboxRoutes, registerMailboxPersonalData, sendNotice, unreadCountForApplicant, type MailboxDeps, type MailboxHooks } from './modules/mailbox/index.ts';
 import { caseOpener, casesJobs, casesRoutes, changeCaseStatus, deriveApplicantTermKey, issueIntegrationDecision, recordApplicantMessage, recordRetrieval, registerDecisionFeePayments, type CasesDeps } from './modules/cases/index.ts';
@@ -105,7 +105,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const catalogCache = createVersionedCache({ db, name: 'catalog', maxEntries: 5000, checkEveryMs: config.cacheCheckMs });
   const mail = createMailService({ cipher, from: config.mailFrom, smtpUrl: config.smtpUrl });
   const sealKeys = createSealKeyStore({ db, cipher, config: config.seal });
-  const receiptJob = createReceiptJob({ cipher, sealKeys });
+  const formVersions = createFormVersions();
+  const receiptJob = createReceiptJob({ cipher, sealKeys, formVersions });
   registerApplicationsPersonalData();
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   const tenantKeys = createTenantKeys(cipher);
@@ -132,7 +133,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Every submission opens its case in the same transaction.
   const onSubmitted: SubmissionListener[] = [caseOpener(casesDeps)];
   // A paid fee submits its application (payment outcome job).
-  registerApplicationPayments({ db, cipher, mail, receiptJob, publicUrl, onSubmitted });
+  registerApplicationPayments({ db, cipher, formVersions, catalogCache, mail, receiptJob, publicUrl, onSubmitted });
   // A fee set in a decision, once paid, is noted on the case.
   registerDecisionFeePayments();
   const caseJobs = casesJobs(mail, mailboxDeps, { ...config.cases, publicUrl });
@@ -165,7 +166,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
 
   const deps: AppDeps = {
-    config, database, db, cipher, mail, catalogCache, sealKeys, tenantKeys, malwareScanner,
+    config, database, db, cipher, mail, catalogCache, formVersions, sealKeys, tenantKeys, malwareScanner,
     jobs: { receipt: receiptJob }, payments, onSubmitted,
   };
   const sharedRateLimits = database.kind === 'postgres';

@@ -36,6 +36,8 @@ export function appEnv(port: number, dataDir: string, extra: Record<string, stri
     LOG_LEVEL: 'warn',
     // The limiter still counts every request in the database (its cost is measured), it just never says 429.
     RATE_LIMIT_PER_MINUTE: '100000000',
+    // For profiling the app under a benchmark's load, e.g. BENCH_APP_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+    ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
   });
 }
 

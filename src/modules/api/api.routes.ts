@@ -22,7 +22,7 @@ import { exportXzufi } from './xzufi/export-xzufi.ts';
  * Registers the public read-only catalogue endpoints under /api/v1. They run on the lean API
  * platform (platform/http/api-platform.ts), not the web platform: no sessions or cookies.
  */
-export async function publicApiRoutes(app: FastifyInstance, { db, config, catalogCache }: Pick<AppDeps, 'db' | 'config' | 'catalogCache'>): Promise<void> {
+export async function publicApiRoutes(app: FastifyInstance, { db, config, catalogCache, formVersions }: Pick<AppDeps, 'db' | 'config' | 'catalogCache' | 'formVersions'>): Promise<void> {
   // Answers are derived from the catalogue only: cached per instance as their JSON text (serialised
   // once, not per request), dropped when the catalogue changes.
   const cached = async <T>(reply: FastifyReply, kind: string, locale: string, params: unknown, load: () => Promise<T>) =>
@@ -49,7 +49,7 @@ export async function publicApiRoutes(app: FastifyInstance, { db, config, catalo
   app.get('/api/v1/services/:leikaKey/form', async (req) => {
     const { leikaKey } = parseParams(servicePath, req.params);
     const { ags } = parseParams(serviceFormQuery, req.query);
-    return describeServiceForm(db, leikaKey, ags);
+    return describeServiceForm(db, formVersions, leikaKey, ags);
   });
 
   app.get('/api/v1/responsibility', async (req, reply) => {

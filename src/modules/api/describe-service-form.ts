@@ -5,7 +5,7 @@
  */
 import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/http/errors.ts';
-import { findApplicableProcedure } from '../applications/index.ts';
+import { findApplicableProcedure, type FormVersions } from '../applications/index.ts';
 import { findResponsibleAuthority } from '../catalog/index.ts';
 import type { ServiceFormBody } from './api.schemas.ts';
 import { requireMunicipality } from './present.ts';
@@ -14,11 +14,11 @@ import { requireMunicipality } from './present.ts';
  * @throws DomainError BAD_REQUEST naming `ags` for an unknown municipality; NOT_FOUND when no
  * authority responsible there offers the service on this portal.
  */
-export async function describeServiceForm(db: Db, leikaKey: string, ags: string): Promise<ServiceFormBody> {
+export async function describeServiceForm(db: Db, formVersions: FormVersions, leikaKey: string, ags: string): Promise<ServiceFormBody> {
   await requireMunicipality(db, ags);
   const authority = await findResponsibleAuthority(db, leikaKey, ags);
   if (!authority?.tenantId) throw new DomainError('NOT_FOUND');
-  const found = await findApplicableProcedure(db, authority.tenantId, leikaKey);
+  const found = await findApplicableProcedure(db, formVersions, authority.tenantId, leikaKey);
   if (!found) throw new DomainError('NOT_FOUND');
   const { procedure, definition } = found;
   return {

@@ -11,12 +11,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../../app-deps.ts';
 import { DomainError } from '../../platform/http/errors.ts';
-import { collectFiles, FIELD_PREFIX, localize, readStepAnswers, validateStep, visibleSteps, type Answers, type FieldError } from '../forms/index.ts';
+import { collectFiles, FIELD_PREFIX, localize, readStepAnswers, validateStep, visibleSteps, type Answers, type FieldError, type FormDefinition } from '../forms/index.ts';
 import { multipartRouteConfig, readMultipartForm } from '../../platform/http/multipart.ts';
 import { attachUploads, DEFAULT_FILE_BYTES } from './attach-uploads.ts';
 import { authenticateApiCitizen, meetsLevel, type ApiCitizen } from '../identity/index.ts';
-import { findOwnApplication, findProcedure, listEvents, listOwnApplications, type ApplicationOwner, type ApplicationRow } from './applications.repository.ts';
-import { loadFormVersion } from './load-form.ts';
+import { findOwnApplication, findProcedure, listEvents, listOwnApplications, type ApplicationEvent, type ApplicationOwner, type ApplicationRow, type ProcedureForStart } from './applications.repository.ts';
 import { postedBodyOf } from './posted-values.ts';
 import { saveStep } from './save-step.ts';
 import { startApplication } from './start-application.ts';
@@ -64,10 +63,14 @@ export async function applicationsApiRoutes(app: FastifyInstance, deps: AppDeps)
     return { who, application };
   }
 
-  async function present(req: FastifyRequest, application: ApplicationRow) {
-    const definition = await loadFormVersion(db, application.formId, application.formVersion);
+  /**
+   * The application as the API shows it. `loaded` is what the caller already holds (a submission
+   * just wrote it): then nothing is read again.
+   */
+  async function present(req: FastifyRequest, application: ApplicationRow, loaded?: { definition: FormDefinition; procedure: ProcedureForStart; history: ApplicationEvent[] }) {
+    const definition = loaded?.definition ?? await deps.formVersions.load(db, application.formId, application.formVersion);
     const answers = answersOf(application);
-    const procedure = await findProcedure(db, application.procedureId);
+    const procedure = loaded ? loaded.procedure : await findProcedure(db, application.procedureId);
     const fee = procedure ? feeFor(procedure.feeSchedule, answers) : { totalCents: 0, lines: [] };
     return {
       id: application.id, reference: application.reference, status: application.status,
@@ -76,7 +79,7 @@ export async function applicationsApiRoutes(app: FastifyInstance, deps: AppDeps)
       form: { id: application.formId, version: application.formVersion, href: `/api/v1/services/${application.leikaKey}/form?ags=${application.ags}` },
       currentStep: application.currentStep, steps: visibleSteps(definition, answers).map((s) => ({ id: s.id, title: localize(s.title, req.locale) })),
       answers, feeCents: fee.totalCents, submittedAt: application.submittedAt, updatedAt: application.updatedAt,
-      history: (await listEvents(db, application.id)).map((e) => ({ status: e.status, at: e.createdAt, trustLevel: e.trustLevel })),
+      history: (loaded?.history ?? await listEvents(db, application.id)).map((e) => ({ status: e.status, at: e.createdAt, trustLevel: e.trustLevel })),
       links: { self: `/api/v1/applications/${application.id}`, page: `${publicUrl}/antraege/${application.id}` },
     };
   }
@@ -95,7 +98,7 @@ export async function applicationsApiRoutes(app: FastifyInstance, deps: AppDeps)
       return problem(req, reply, { status: 400, code: 'BAD_REQUEST', title: req.t('error.badRequest.title'), detail: req.t('error.badRequest.text'),
         invalidParams: body.error.issues.map((i) => ({ name: i.path.map(String).join('.') || '(body)', reason: req.t(i.message.startsWith('api.') ? i.message as 'api.applications.ags.invalid' : 'form.invalid') })) });
     }
-    const started = await startApplication({ db, cipher, draftRetentionDays: config.applications.draftRetentionDays }, {
+    const started = await startApplication({ db, cipher, formVersions: deps.formVersions, draftRetentionDays: config.applications.draftRetentionDays }, {
       procedureId: body.data.procedureId, ags: body.data.ags, owner: ownerOf(who), trustLevel: who.level, startKey: body.data.startKey, prefillConsent: body.data.prefill,
     });
     if (!started.ok) {
@@ -123,7 +126,7 @@ export async function applicationsApiRoutes(app: FastifyInstance, deps: AppDeps)
     if (procedure && !meetsLevel(who.level, procedure.minTrustLevel)) {
       return problem(req, reply, { status: 403, code: 'LEVEL_TOO_LOW', title: req.t('api.applications.level.title'), detail: req.t('api.applications.level.text', { level: procedure.minTrustLevel }), neededLevel: procedure.minTrustLevel });
     }
-    const definition = await loadFormVersion(db, application.formId, application.formVersion);
+    const definition = await deps.formVersions.load(db, application.formId, application.formVersion);
     const previous = answersOf(application);
     if (!visibleSteps(definition, previous).some((s) => s.id === params.data.stepId)) throw new DomainError('NOT_FOUND');
     const body = stepBody.safeParse(req.body ?? {});
@@ -153,7 +156,7 @@ export async function applicationsApiRoutes(app: FastifyInstance, deps: AppDeps)
     const params = stepParams.safeParse(req.params);
     if (!params.success) throw new DomainError('NOT_FOUND');
     if (application.status !== 'draft') return problem(req, reply, { status: 409, code: 'ALREADY_SUBMITTED', title: req.t('api.applications.submitted.title'), detail: req.t('api.applications.submitted.text') });
-    const definition = await loadFormVersion(db, application.formId, application.formVersion);
+    const definition = await deps.formVersions.load(db, application.formId, application.formVersion);
     const answers = answersOf(application);
     if (!visibleSteps(definition, answers).some((s) => s.id === params.data.stepId)) throw new DomainError('NOT_FOUND');
     const form = readMultipartForm(req);
@@ -180,14 +183,20 @@ export async function applicationsApiRoutes(app: FastifyInstance, deps: AppDeps)
     const params = idParams.safeParse(req.params);
     if (!params.success) throw new DomainError('NOT_FOUND');
     const application = { id: params.data.id };
-    const result = await submitApplication({ db, cipher, mail: deps.mail, publicUrl, receiptJob: deps.jobs.receipt, onSubmitted: deps.onSubmitted }, {
+    const result = await submitApplication({ db, cipher, formVersions: deps.formVersions, catalogCache: deps.catalogCache, mail: deps.mail, publicUrl, receiptJob: deps.jobs.receipt, onSubmitted: deps.onSubmitted }, {
       applicationId: application.id, owner: ownerOf(who), trustLevel: who.level, requestId: req.id,
     });
     if (result.ok) {
-      const submitted = await findOwnApplication(db, ownerOf(who), application.id);
-      if (!submitted) throw new DomainError('NOT_FOUND');
       reply.header('cache-control', 'no-store');
-      return { reference: result.value.reference, alreadySubmitted: result.value.alreadySubmitted, application: await present(req, submitted) };
+      const { reference, alreadySubmitted, submitted } = result.value;
+      if (submitted) {
+        // Just submitted: its history is the one entry the submission wrote.
+        const history: ApplicationEvent[] = [{ status: 'submitted', actorType: 'citizen', trustLevel: submitted.application.trustLevel, createdAt: submitted.application.submittedAt ?? new Date() }];
+        return { reference, alreadySubmitted, application: await present(req, submitted.application, { definition: submitted.definition, procedure: submitted.procedure, history }) };
+      }
+      const found = await findOwnApplication(db, ownerOf(who), application.id);
+      if (!found) throw new DomainError('NOT_FOUND');
+      return { reference, alreadySubmitted, application: await present(req, found) };
     }
     switch (result.code) {
       case 'NOT_FOUND': throw new DomainError('NOT_FOUND');

@@ -23,7 +23,6 @@ import { attachUploads, removeUpload } from './attach-uploads.ts';
 import { deleteOwnDraft } from './delete-draft.ts';
 import { multipartRouteConfig, readMultipartForm } from '../../platform/http/multipart.ts';
 import { readUpload, sendDownload } from '../../platform/uploads/index.ts';
-import { loadFormVersion } from './load-form.ts';
 import { prefillValuesOf } from './prefill.ts';
 import { saveStep } from './save-step.ts';
 import { startApplication } from './start-application.ts';
@@ -118,7 +117,7 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     if (!procedure) throw new DomainError('NOT_FOUND');
     const municipality = await chosenMunicipality(db, req);
     const authority = municipality ? await findResponsibleAuthority(db, procedure.leikaKey, municipality.ags) : undefined;
-    const definition = await loadFormVersion(db, procedure.formId, procedure.formVersion);
+    const definition = await deps.formVersions.load(db, procedure.formId, procedure.formVersion);
     const here = `/antraege/neu/${procedure.id}${municipality ? `?ags=${municipality.ags}` : ''}`;
     return reply.page(`${VIEWS}/start.njk`, {
       pageTitle: req.t('applications.start.title', { name: procedure.name }),
@@ -139,7 +138,7 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     if (!z.uuid().safeParse(req.params.procedureId).success) throw new DomainError('NOT_FOUND');
     const input = startBody.safeParse(req.body);
     if (!input.success || !(await findMunicipality(db, input.data.ags))) throw new DomainError('BAD_REQUEST');
-    const result = await startApplication({ db, cipher, draftRetentionDays: config.applications.draftRetentionDays }, {
+    const result = await startApplication({ db, cipher, formVersions: deps.formVersions, draftRetentionDays: config.applications.draftRetentionDays }, {
       procedureId: req.params.procedureId, ags: input.data.ags, owner: ownerOf(citizen), trustLevel: citizen.level,
       startKey: input.data.startKey, prefillConsent: input.data.prefill === 'ja',
     });
@@ -156,7 +155,7 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     const application = await ownApplication(req, citizen);
     if (application.status === 'draft') {
       if (await stepUpIfNeeded(req, reply, citizen, application.procedureId)) return reply;
-      const definition = await loadFormVersion(db, application.formId, application.formVersion);
+      const definition = await deps.formVersions.load(db, application.formId, application.formVersion);
       const steps = visibleSteps(definition, answersOf(application));
       const step = steps.find((s) => s.id === application.currentStep) ?? steps[0];
       return reply.redirect(`/antraege/${application.id}/schritte/${step?.id ?? ''}`, 303);
@@ -185,7 +184,7 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     if (await stepUpIfNeeded(req, reply, citizen, application.procedureId)) return null;
     const params = stepParams.safeParse(req.params);
     if (!params.success) throw new DomainError('NOT_FOUND');
-    const definition = await loadFormVersion(db, application.formId, application.formVersion);
+    const definition = await deps.formVersions.load(db, application.formId, application.formVersion);
     const answers = answersOf(application);
     if (!visibleSteps(definition, answers).some((s) => s.id === params.data.stepId)) throw new DomainError('NOT_FOUND');
     return { citizen, application, definition, stepId: params.data.stepId, answers };
@@ -285,7 +284,7 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     const application = await ownApplication(req, citizen);
     const uploadId = z.uuid().safeParse((req.params as { uploadId?: string }).uploadId);
     if (!uploadId.success) throw new DomainError('NOT_FOUND');
-    const definition = await loadFormVersion(db, application.formId, application.formVersion);
+    const definition = await deps.formVersions.load(db, application.formId, application.formVersion);
     // Only a file the application refers to: an upload id alone opens nothing.
     if (!collectFiles(definition, answersOf(application)).some((f) => f.file.uploadId === uploadId.data)) throw new DomainError('NOT_FOUND');
     const upload = await readUpload(db, deps.tenantKeys, application.tenantId, uploadId.data);
@@ -301,7 +300,7 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     req: FastifyRequest, reply: FastifyReply, application: ApplicationRow,
     state: { errors?: { field: string; message: string; href?: string }[]; notResponsible?: unknown; paymentRequired?: boolean } = {}, status = 200,
   ) {
-    const [definition, procedure] = await Promise.all([loadFormVersion(db, application.formId, application.formVersion), findProcedure(db, application.procedureId)]);
+    const [definition, procedure] = await Promise.all([deps.formVersions.load(db, application.formId, application.formVersion), findProcedure(db, application.procedureId)]);
     const answers = answersOf(application);
     const fee = procedure ? presentFee(feeFor(procedure.feeSchedule, answers), req.locale) : null;
     const payFirst = Boolean(procedure && procedure.paymentTiming === 'before_submission' && fee && !fee.free);
@@ -329,7 +328,7 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     return renderCheck(req, reply, application, { paymentRequired: notice === 'offen' });
   });
 
-  const submitDeps = (req: FastifyRequest) => ({ db, cipher, mail: deps.mail, publicUrl: baseUrlOf(req), receiptJob: deps.jobs.receipt, onSubmitted: deps.onSubmitted });
+  const submitDeps = (req: FastifyRequest) => ({ db, cipher, formVersions: deps.formVersions, catalogCache: deps.catalogCache, mail: deps.mail, publicUrl: baseUrlOf(req), receiptJob: deps.jobs.receipt, onSubmitted: deps.onSubmitted });
 
   /** Errors that link to the step page where each field is. */
   function stepErrors(req: FastifyRequest, application: ApplicationRow, errors: FieldError[]) {

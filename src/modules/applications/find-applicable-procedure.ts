@@ -5,11 +5,11 @@
 import type { Db } from '../../platform/db/database.ts';
 import type { FormDefinition } from '../forms/form-definition.ts';
 import { findApplicableProcedureId, findProcedure, type ProcedureForStart } from './applications.repository.ts';
-import { loadFormVersion } from './load-form.ts';
+import type { FormVersions } from './load-form.ts';
 
-export async function findApplicableProcedure(db: Db, tenantId: string, leikaKey: string): Promise<{ procedure: ProcedureForStart; definition: FormDefinition } | undefined> {
+export async function findApplicableProcedure(db: Db, formVersions: FormVersions, tenantId: string, leikaKey: string): Promise<{ procedure: ProcedureForStart; definition: FormDefinition } | undefined> {
   const id = await findApplicableProcedureId(db, tenantId, leikaKey);
   const procedure = id ? await findProcedure(db, id) : undefined;
   if (!procedure) return undefined;
-  return { procedure, definition: await loadFormVersion(db, procedure.formId, procedure.formVersion) };
+  return { procedure, definition: await formVersions.load(db, procedure.formId, procedure.formVersion) };
 }

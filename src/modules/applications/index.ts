@@ -6,7 +6,7 @@ export { submitApplication } from './submit-application.ts';
 export { saveStep } from './save-step.ts';
 export { findOwnApplication, findTenantApplication, findSubmittedApplication, insertEvent, listEvents, setSubmittedApplicationStatus } from './applications.repository.ts';
 export { deleteApplicationRecord } from './delete-application.ts';
-export { loadFormVersion } from './load-form.ts';
+export { createFormVersions, type FormVersions } from './load-form.ts';
 export type { ApplicationOwner, ApplicationRow, ApplicationEvent } from './applications.repository.ts';
 export { payApplication, registerApplicationPayments } from './pay-application.ts';
 export { submitPaidApplication, feeFor } from './submit-application.ts';

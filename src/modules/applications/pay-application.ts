@@ -12,7 +12,6 @@ import { validateAnswers, type FieldError } from '../forms/index.ts';
 import { meetsLevel } from '../identity/index.ts';
 import { registerPaymentOutcomeHandler, startPayment, type PaymentsRuntime } from '../payments/index.ts';
 import { findOwnApplication, findProcedure, type ApplicationOwner } from './applications.repository.ts';
-import { loadFormVersion } from './load-form.ts';
 import { feeFor, submitPaidApplication, type SubmitDeps } from './submit-application.ts';
 
 export type PayResult =
@@ -31,7 +30,7 @@ export async function payApplication(
   const procedure = await findProcedure(deps.db, application.procedureId);
   if (!procedure) return { ok: false, code: 'NOT_FOUND' };
   if (!meetsLevel(input.trustLevel, procedure.minTrustLevel)) return { ok: false, code: 'LEVEL_TOO_LOW', needed: procedure.minTrustLevel };
-  const definition = await loadFormVersion(deps.db, application.formId, application.formVersion);
+  const definition = await deps.formVersions.load(deps.db, application.formId, application.formVersion);
   const answers = JSON.parse(deps.cipher.decrypt(application.answersEnc)) as Answers;
   const errors = validateAnswers(definition, answers);
   if (errors.length > 0) return { ok: false, code: 'INVALID', errors };

@@ -11,11 +11,12 @@ import { renderPdf, sealPdf, type PdfBlock, type SealKeyStore } from '../../plat
 import type { Answers } from '../forms/form-definition.ts';
 import { buildSummaryView } from '../forms/index.ts';
 import { findReceipt, findSubmittedApplication, insertReceipt } from './applications.repository.ts';
-import { loadFormVersion } from './load-form.ts';
+import type { FormVersions } from './load-form.ts';
 
 export interface ReceiptDeps {
   cipher: FieldCipher;
   sealKeys: SealKeyStore;
+  formVersions: FormVersions;
 }
 
 const dateTime = new Intl.DateTimeFormat('de-DE', { dateStyle: 'long', timeStyle: 'medium', timeZone: 'Europe/Berlin' });
@@ -24,7 +25,7 @@ const dateTime = new Intl.DateTimeFormat('de-DE', { dateStyle: 'long', timeStyle
 export async function produceReceipt(db: Db, deps: ReceiptDeps, applicationId: string): Promise<Uint8Array | undefined> {
   const application = await findSubmittedApplication(db, applicationId);
   if (!application?.reference || !application.submittedAt) return undefined;
-  const definition = await loadFormVersion(db, application.formId, application.formVersion);
+  const definition = await deps.formVersions.load(db, application.formId, application.formVersion);
   const answers = JSON.parse(deps.cipher.decrypt(application.answersEnc)) as Answers;
   const summary = buildSummaryView(definition, answers, 'de');
   const blocks: PdfBlock[] = [

@@ -5,19 +5,21 @@
  * start key: a double click or a replayed request finds the same draft.
  */
 import type { FieldCipher } from '../../platform/crypto/field-encryption.ts';
-import type { Db } from '../../platform/db/database.ts';
+import type { VersionedCache } from '../../platform/cache/versioned-cache.ts';
+import type { Db, Tx } from '../../platform/db/database.ts';
 import type { TrustLevel } from '../../platform/db/schema.ts';
-import { findResponsibleAuthority, type ResponsibleAuthority } from '../catalog/index.ts';
+import { findResponsibleAuthority, findResponsibleAuthorityCached, type ResponsibleAuthority } from '../catalog/index.ts';
 import type { Answers } from '../forms/form-definition.ts';
 import { loadCitizenProfile, meetsLevel } from '../identity/index.ts';
 import { findProcedure, insertDraft, type ApplicationOwner, type ProcedureForStart } from './applications.repository.ts';
-import { loadFormVersion } from './load-form.ts';
+import type { FormVersions } from './load-form.ts';
 import { applyPrefill } from '../forms/index.ts';
 import { prefillValuesOf } from './prefill.ts';
 
 export interface StartDeps {
   db: Db;
   cipher: FieldCipher;
+  formVersions: FormVersions;
   draftRetentionDays: number;
 }
 
@@ -43,8 +45,8 @@ export type StartResult = { ok: true; value: { applicationId: string; created: b
  * Checks whether `procedure` takes applications from municipality `ags`: the authority finder must
  * name the procedure's tenant as responsible.
  */
-export async function checkResponsibility(db: Db, procedure: ProcedureForStart, ags: string): Promise<{ ok: true; authority: ResponsibleAuthority } | { ok: false; authority: ResponsibleAuthority | undefined }> {
-  const authority = await findResponsibleAuthority(db, procedure.leikaKey, ags);
+export async function checkResponsibility(db: Db | Tx, procedure: ProcedureForStart, ags: string, cache?: VersionedCache): Promise<{ ok: true; authority: ResponsibleAuthority } | { ok: false; authority: ResponsibleAuthority | undefined }> {
+  const authority = cache ? await findResponsibleAuthorityCached(cache, db, procedure.leikaKey, ags) : await findResponsibleAuthority(db, procedure.leikaKey, ags);
   return authority && authority.tenantId === procedure.tenantId ? { ok: true, authority } : { ok: false, authority };
 }
 
@@ -57,7 +59,7 @@ export async function startApplication(deps: StartDeps, input: StartInput): Prom
   const responsibility = await checkResponsibility(db, procedure, input.ags);
   if (!responsibility.ok) return { ok: false, code: 'NOT_RESPONSIBLE', authority: responsibility.authority };
 
-  const definition = await loadFormVersion(db, procedure.formId, procedure.formVersion);
+  const definition = await deps.formVersions.load(db, procedure.formId, procedure.formVersion);
   let answers: Answers = {};
   if (input.prefillConsent) {
     const profile = await loadCitizenProfile(db, cipher, input.owner.accountId);

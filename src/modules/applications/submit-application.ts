@@ -7,23 +7,27 @@
  * paid application the same way (`submitPaidApplication`), with the trust level of the draft.
  */
 import { recordAudit } from '../../platform/audit/audit.ts';
+import type { VersionedCache } from '../../platform/cache/versioned-cache.ts';
 import type { FieldCipher } from '../../platform/crypto/field-encryption.ts';
 import type { Db, Tx } from '../../platform/db/database.ts';
 import type { TrustLevel } from '../../platform/db/schema.ts';
 import { enqueueJob, type JobDefinition } from '../../platform/jobs/queue.ts';
 import type { MailService } from '../../platform/mail/mail.ts';
 import type { ResponsibleAuthority } from '../catalog/index.ts';
-import type { Answers } from '../forms/form-definition.ts';
+import type { Answers, FormDefinition } from '../forms/form-definition.ts';
 import { validateAnswers, type FieldError } from '../forms/index.ts';
-import { loadCitizenProfile, meetsLevel } from '../identity/index.ts';
+import { applicantContact, meetsLevel } from '../identity/index.ts';
 import { computeFee, feeSchedule, paymentsFor } from '../payments/index.ts';
-import { findOwnApplication, findProcedure, findApplicationForUpdate, insertEvent, markSubmitted, type ApplicationOwner, type ApplicationRow } from './applications.repository.ts';
-import { loadFormVersion } from './load-form.ts';
+import { findOwnApplication, findProcedure, findApplicationForUpdate, insertEvent, markSubmitted, type ApplicationOwner, type ApplicationRow, type ProcedureForStart } from './applications.repository.ts';
+import type { FormVersions } from './load-form.ts';
 import { checkResponsibility } from './start-application.ts';
 
 export interface SubmitDeps {
   db: Db;
   cipher: FieldCipher;
+  formVersions: FormVersions;
+  /** The catalogue's cache: the routing check reads the authority finder through it. */
+  catalogCache: VersionedCache;
   mail: MailService;
   publicUrl: string;
   /** Produces the sealed PDF receipt after commit (`createReceiptJob`). */
@@ -43,6 +47,8 @@ export interface SubmissionEvent {
   organisationId: string | null;
   /** Statutory processing time of the procedure in days, when it has one. */
   processingDays: number | null;
+  /** The applicant's name as the authority addresses them (`applicantName`), or null. */
+  applicantName: string | null;
 }
 
 /** Runs in the submission transaction; throwing rolls the submission back. */
@@ -55,8 +61,18 @@ export interface SubmitInput {
   requestId: string;
 }
 
+/**
+ * What a submission just wrote, as a reader would find it after commit: the application, its form
+ * version and procedure (so that callers can show it without reading it again).
+ */
+export interface SubmittedApplication {
+  application: ApplicationRow;
+  definition: FormDefinition;
+  procedure: ProcedureForStart;
+}
+
 export type SubmitResult =
-  | { ok: true; value: { reference: string; alreadySubmitted: boolean } }
+  | { ok: true; value: { reference: string; alreadySubmitted: boolean; submitted?: SubmittedApplication } }
   | { ok: false; code: 'NOT_FOUND' }
   | { ok: false; code: 'INVALID'; errors: FieldError[] }
   | { ok: false; code: 'LEVEL_TOO_LOW'; needed: TrustLevel }
@@ -99,7 +115,7 @@ async function submitLocked(
   const procedure = await findProcedure(tx, application.procedureId);
   if (!procedure) return { ok: false, code: 'NOT_FOUND' };
   if (!meetsLevel(actor.trustLevel, procedure.minTrustLevel)) return { ok: false, code: 'LEVEL_TOO_LOW', needed: procedure.minTrustLevel };
-  const definition = await loadFormVersion(tx, application.formId, application.formVersion);
+  const definition = await deps.formVersions.load(tx, application.formId, application.formVersion);
   const answers = JSON.parse(cipher.decrypt(application.answersEnc)) as Answers;
   const errors = validateAnswers(definition, answers);
   if (errors.length > 0) return { ok: false, code: 'INVALID', errors };
@@ -112,7 +128,7 @@ async function submitLocked(
     }
   }
   // Routing is checked again: responsibilities may have changed since the draft was started.
-  const responsibility = await checkResponsibility(tx, procedure, application.ags);
+  const responsibility = await checkResponsibility(tx, procedure, application.ags, deps.catalogCache);
   if (!responsibility.ok) return { ok: false, code: 'NOT_RESPONSIBLE', authority: responsibility.authority };
 
   const submitted = await markSubmitted(tx, application.id, { answersEnc: application.answersEnc, trustLevel: actor.trustLevel, tenantId: procedure.tenantId });
@@ -124,21 +140,19 @@ async function submitLocked(
     details: { procedureId: procedure.id, formVersion: application.formVersion, trustLevel: actor.trustLevel },
   });
   await enqueueJob(tx, deps.receiptJob, { applicationId: application.id }, { tenantId: procedure.tenantId, idempotencyKey: `receipt:${application.id}` });
-  if (application.accountId) {
-    const profile = await loadCitizenProfile(tx, cipher, application.accountId);
-    // The notice says only that something arrived: the content stays on the platform.
-    if (profile?.email) {
-      await deps.mail.queue(tx, {
-        to: profile.email, tenantId: procedure.tenantId,
-        subject: 'Ihr Antrag ist eingegangen / Your application has been received',
-        text: [
-          'Guten Tag,', '', `Ihr Antrag ${submitted.reference} ist bei der zuständigen Behörde eingegangen.`,
-          `Den Stand und Ihre Eingangsbestätigung finden Sie in Ihrem Konto: ${deps.publicUrl}/antraege`, '',
-          'Hello,', '', `Your application ${submitted.reference} has been received by the responsible authority.`,
-          `See its status and your receipt in your account: ${deps.publicUrl}/antraege`,
-        ].join('\n'),
-      });
-    }
+  const applicant = await applicantContact(tx, cipher, { accountId: application.accountId, organisationId: application.organisationId });
+  // The notice says only that something arrived: the content stays on the platform.
+  if (applicant.email) {
+    await deps.mail.queue(tx, {
+      to: applicant.email, tenantId: procedure.tenantId,
+      subject: 'Ihr Antrag ist eingegangen / Your application has been received',
+      text: [
+        'Guten Tag,', '', `Ihr Antrag ${submitted.reference} ist bei der zuständigen Behörde eingegangen.`,
+        `Den Stand und Ihre Eingangsbestätigung finden Sie in Ihrem Konto: ${deps.publicUrl}/antraege`, '',
+        'Hello,', '', `Your application ${submitted.reference} has been received by the responsible authority.`,
+        `See its status and your receipt in your account: ${deps.publicUrl}/antraege`,
+      ].join('\n'),
+    });
   }
   // The listeners come last: opening the case appends to the tenant's case trail, whose head row
   // stays locked until commit and makes every other submission to the tenant wait.
@@ -146,7 +160,20 @@ async function submitLocked(
     await listener(tx, {
       tenantId: procedure.tenantId, applicationId: application.id, procedureId: procedure.id, reference: submitted.reference,
       submittedAt: submitted.submittedAt, accountId: application.accountId, organisationId: application.organisationId, processingDays: procedure.processingDays,
+      applicantName: applicant.name,
     });
   }
-  return { ok: true, value: { reference: submitted.reference, alreadySubmitted: false } };
+  return {
+    ok: true,
+    value: {
+      reference: submitted.reference, alreadySubmitted: false,
+      submitted: {
+        application: {
+          ...application, status: 'submitted', reference: submitted.reference, submittedAt: submitted.submittedAt, updatedAt: submitted.submittedAt,
+          trustLevel: actor.trustLevel, tenantId: procedure.tenantId, tenantName: procedure.tenantName, draftExpiresAt: null,
+        },
+        definition, procedure,
+      },
+    },
+  };
 }

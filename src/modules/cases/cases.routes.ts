@@ -13,7 +13,7 @@ import { DomainError } from '../../platform/http/errors.ts';
 import { emptyForm, validateForm, type FormErrors } from '../../platform/http/forms.ts';
 import type { MessageKey } from '../../platform/i18n/i18n.ts';
 import { listUploads, readUpload, sendDownload } from '../../platform/uploads/index.ts';
-import { findTenantApplication, loadFormVersion } from '../applications/index.ts';
+import { findTenantApplication } from '../applications/index.ts';
 import { listCaseTrail } from '../case-trail/index.ts';
 import { buildSummaryView, type Answers } from '../forms/index.ts';
 import { caseThreadId, listThreadForStaff, markReadByAuthority } from '../mailbox/index.ts';
@@ -128,7 +128,7 @@ export async function casesRoutes(app: FastifyInstance, options: CasesRouteOptio
     const now = new Date();
     const application = await findTenantApplication(db, c.tenantId, c.id);
     if (!application) throw new DomainError('NOT_FOUND');
-    const definition = await loadFormVersion(db, application.formId, application.formVersion);
+    const definition = await options.formVersions.load(db, application.formId, application.formVersion);
     const answers = JSON.parse(cipher.decrypt(application.answersEnc)) as Answers;
     const [uploads, payments, feePayments, notes, requests, trail, caseworkers, decision, threadId] = await Promise.all([
       listUploads(db, tenantKeys, c.tenantId, 'application', c.id),

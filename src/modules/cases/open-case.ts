@@ -6,7 +6,6 @@
 import type { Tx } from '../../platform/db/database.ts';
 import type { SubmissionEvent, SubmissionListener } from '../applications/index.ts';
 import { recordCaseAction } from '../case-trail/index.ts';
-import { applicantName } from '../identity/index.ts';
 import { applicantTerms } from './applicant-terms.ts';
 import type { CasesDeps } from './cases.deps.ts';
 import { insertCase } from './cases.repository.ts';
@@ -20,7 +19,7 @@ export function dueDate(submittedAt: Date, processingDays: number | null): Date 
 
 /** Opens the case of a submission. Idempotent: the case of an application is opened once. */
 export async function openCase(tx: Tx, deps: Pick<CasesDeps, 'cipher' | 'applicantTermKey' | 'onCaseOpened'>, event: SubmissionEvent): Promise<void> {
-  const name = await applicantName(tx, deps.cipher, { accountId: event.accountId, organisationId: event.organisationId });
+  const name = event.applicantName;
   const opened = await insertCase(tx, {
     id: event.applicationId, tenantId: event.tenantId, procedureId: event.procedureId, reference: event.reference, submittedAt: event.submittedAt,
     dueAt: dueDate(event.submittedAt, event.processingDays), accountId: event.accountId, organisationId: event.organisationId,

@@ -14,7 +14,7 @@ import {
   listServicesOfLifeEvent, listTopics,
 } from './catalog.repository.ts';
 import { ags as agsSchema, leikaKey as leikaKeySchema, serviceSearchQuery } from './catalog.schemas.ts';
-import { findResponsibleAuthority, tenantsServing } from './find-responsible-authority.ts';
+import { findResponsibleAuthorityCached, tenantsServing } from './find-responsible-authority.ts';
 import { searchServices } from './search-services.ts';
 
 export const MUNICIPALITY_COOKIE = 'gemeinde';
@@ -31,7 +31,7 @@ export async function catalogRoutes(app: FastifyInstance, { db, config, catalogC
   // Catalogue lookups are the same for every visitor: cached per instance until the catalogue changes.
   const serving = (ags: string) => catalogCache.get(`serving:${ags}`, () => tenantsServing(db, ags));
   const search = (args: Parameters<typeof searchServices>[1]) => catalogCache.get(`search:${JSON.stringify(args)}`, () => searchServices(db, args));
-  const responsible = (leikaKey: string, ags: string) => catalogCache.get(`authority:${leikaKey}:${ags}`, () => findResponsibleAuthority(db, leikaKey, ags));
+  const responsible = (leikaKey: string, ags: string) => findResponsibleAuthorityCached(catalogCache, db, leikaKey, ags);
 
   app.get('/leistungen', async (req, reply) => {
     const parsed = serviceSearchQuery.safeParse(req.query);

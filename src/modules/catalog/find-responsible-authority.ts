@@ -6,7 +6,8 @@
  * kreisfreie Stadt is its own district office, a Große Kreisstadt takes some district tasks.
  */
 import { sql } from 'kysely';
-import type { Db } from '../../platform/db/database.ts';
+import type { VersionedCache } from '../../platform/cache/versioned-cache.ts';
+import type { Db, Tx } from '../../platform/db/database.ts';
 import type { ResponsibilityLevel } from '../../platform/db/schema.ts';
 import { slugify } from './import-catalog.ts';
 
@@ -73,7 +74,15 @@ export function authorityFor(level: ResponsibilityLevel, area: Area, stateAuthor
 }
 
 /** Finds the responsible authority, or undefined when the service or municipality is unknown. */
-export async function findResponsibleAuthority(db: Db, leikaKey: string, ags: string): Promise<ResponsibleAuthority | undefined> {
+/**
+ * The finder's answer through the catalogue's cache, under one key per service and municipality
+ * that every caller shares. In a transaction, pass the transaction (see `VersionedCache.get`).
+ */
+export function findResponsibleAuthorityCached(cache: VersionedCache, db: Db | Tx, leikaKey: string, ags: string): Promise<ResponsibleAuthority | undefined> {
+  return cache.get(`authority:${leikaKey}:${ags}`, () => findResponsibleAuthority(db, leikaKey, ags), db.isTransaction ? db as Tx : undefined);
+}
+
+export async function findResponsibleAuthority(db: Db | Tx, leikaKey: string, ags: string): Promise<ResponsibleAuthority | undefined> {
   const [service, area] = await Promise.all([
     db.selectFrom('services').select(['leika_key', 'leika_type']).where('leika_key', '=', leikaKey).executeTakeFirst(),
     db.selectFrom('municipalities as m').innerJoin('districts as d', 'd.key', 'm.district_key')

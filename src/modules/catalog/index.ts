@@ -1,6 +1,6 @@
 export { importCatalog, importCatalogIfEmpty } from './import-catalog.ts';
 export type { ImportReport } from './import-catalog.ts';
-export { findResponsibleAuthority, tenantsServing } from './find-responsible-authority.ts';
+export { findResponsibleAuthority, findResponsibleAuthorityCached, tenantsServing } from './find-responsible-authority.ts';
 export type { ResponsibleAuthority } from './find-responsible-authority.ts';
 export { searchServices } from './search-services.ts';
 export type { ServiceHit } from './search-services.ts';

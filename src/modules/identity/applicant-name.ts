@@ -18,3 +18,14 @@ export async function applicantName(db: Db | Tx, cipher: FieldCipher, owner: { a
   const name = [profile?.givenName, profile?.familyName].filter(Boolean).join(' ');
   return name || null;
 }
+
+/**
+ * The applicant's name (as `applicantName`) and the e-mail address of the person who acted, read
+ * once for a submission, which needs both.
+ */
+export async function applicantContact(db: Db | Tx, cipher: FieldCipher, owner: { accountId: string | null; organisationId: string | null }): Promise<{ name: string | null; email: string | null }> {
+  const organisationNameEnc = owner.organisationId ? await findOrganisationNameEnc(db, owner.organisationId) : undefined;
+  const profile = owner.accountId ? await loadCitizenProfile(db as Db, cipher, owner.accountId) : undefined;
+  const personName = [profile?.givenName, profile?.familyName].filter(Boolean).join(' ') || null;
+  return { name: organisationNameEnc ? cipher.decrypt(organisationNameEnc) : personName, email: profile?.email ?? null };
+}

@@ -11,6 +11,6 @@ export { registerPersonalDataSection } from './personal-data.ts';
 export type { PersonalDataContext, PersonalDataLoader, PersonalDataSectionOptions, PersonalDataValue } from './personal-data.ts';
 export { mailboxNoticeAddress } from './notification-address.ts';
 export { listMembersOfOrganisation } from './organisation-members.ts';
-export { applicantName } from './applicant-name.ts';
+export { applicantContact, applicantName } from './applicant-name.ts';
 export { authenticateApiCitizen, createApiToken } from './api-tokens.ts';
 export type { ApiCitizen } from './api-tokens.ts';

@@ -3,6 +3,7 @@
  */
 import type { Db, Tx } from '../../platform/db/database.ts';
 import type { TenantKind } from '../../platform/db/schema.ts';
+import { bumpCacheVersion } from '../../platform/cache/versioned-cache.ts';
 
 export interface Tenant {
   id: string;
@@ -39,6 +40,8 @@ export async function upsertTenant(db: Db | Tx, tenant: NewTenant): Promise<Tena
     })
     .onConflict((oc) => oc.column('slug').doNothing())
     .execute();
+  // Which authorities are on the platform is part of what the catalogue's finder answers.
+  await bumpCacheVersion(db, 'catalog');
   return db.selectFrom('tenants').select(columns).where('slug', '=', tenant.slug).executeTakeFirstOrThrow();
 }
 

@@ -38,3 +38,16 @@ test('a rolled-back change does not invalidate, and the oldest entries go first'
   assert.equal(cache.size, 2);
   assert.equal(await cache.get('x', async () => 42), 42, 'x was evicted');
 });
+
+test('a reader in a transaction checks the version through it (embedded PGlite has one connection)', async () => {
+  const cache = createVersionedCache({ db: t.database.db, name: 'catalog', maxEntries: 10, checkEveryMs: 0 });
+  let loads = 0;
+  await cache.get('t', async () => ++loads);
+  const seen = await t.database.db.transaction().execute(async (tx) => {
+    await bumpCacheVersion(tx, 'catalog');
+    // The bump is visible in the transaction: the cached value is dropped and loaded again.
+    return cache.get('t', async () => ++loads, tx);
+  });
+  assert.equal(seen, 2);
+  assert.equal(await cache.get('t', async () => ++loads), 2, 'after commit the version is the one seen inside');
+});

@@ -15,8 +15,12 @@ export async function bumpCacheVersion(db: Db | Tx, name: CacheName): Promise<vo
 }
 
 export interface VersionedCache {
-  /** The cached value for `key`, or the loaded one (stored when the version did not move meanwhile). */
-  get<T>(key: string, load: () => Promise<T>): Promise<T>;
+  /**
+   * The cached value for `key`, or the loaded one (stored when the version did not move meanwhile).
+   * Inside a transaction, pass it as `via`: the version is then read through it (embedded PGlite
+   * has one connection, which the transaction holds), and `load` should use it too.
+   */
+  get<T>(key: string, load: () => Promise<T>, via?: Tx): Promise<T>;
   readonly size: number;
 }
 
@@ -36,32 +40,34 @@ export function createVersionedCache({ db, name, maxEntries, checkEveryMs }: Ver
   let checkedAt = 0;
   let checking: Promise<void> | undefined;
 
-  const readVersion = async () => {
-    const row = await sql<{ version: string }>`SELECT version::text AS version FROM cache_versions WHERE name = ${name}`.execute(db);
+  const readVersion = async (via: Db | Tx) => {
+    const row = await sql<{ version: string }>`SELECT version::text AS version FROM cache_versions WHERE name = ${name}`.execute(via);
     return row.rows[0]?.version ?? '0';
   };
 
-  const check = async () => {
+  const adopt = (current: string) => {
+    if (current !== version) {
+      entries.clear();
+      version = current;
+    }
+    checkedAt = Date.now();
+  };
+
+  const check = async (via: Db | Tx) => {
     if (Date.now() - checkedAt < checkEveryMs && version !== undefined) return;
+    // A reader in a transaction checks on its own: it must not wait for a check that may itself
+    // wait for the connection the transaction holds (embedded PGlite has only one).
+    if (via !== db) return adopt(await readVersion(via));
     // One check at a time; concurrent readers wait for it.
-    checking ??= (async () => {
-      try {
-        const current = await readVersion();
-        if (current !== version) {
-          entries.clear();
-          version = current;
-        }
-        checkedAt = Date.now();
-      } finally {
-        checking = undefined;
-      }
-    })();
+    checking ??= readVersion(db).then(adopt).finally(() => {
+      checking = undefined;
+    });
     await checking;
   };
 
   return {
-    async get<T>(key: string, load: () => Promise<T>): Promise<T> {
-      await check();
+    async get<T>(key: string, load: () => Promise<T>, via?: Tx): Promise<T> {
+      await check(via ?? db);
       if (entries.has(key)) {
         const value = entries.get(key) as T;
         entries.delete(key);
