@@ -1,6 +1,7 @@
 /**
  * What the cases module's use cases need, built once in app.ts.
  */
+import type { KeyObject } from 'node:crypto';
 import type { FieldCipher } from '../../platform/crypto/field-encryption.ts';
 import type { TenantKeys } from '../../platform/crypto/tenant-keys.ts';
 import type { Db, Tx } from '../../platform/db/database.ts';
@@ -20,6 +21,6 @@ export interface CasesDeps {
   mailbox: MailboxDeps;
   publicUrl: string;
   /** Key of the blind index over applicant names (`deriveApplicantTermKey`). */
-  applicantTermKey: Buffer;
+  applicantTermKey: KeyObject;
   onCaseOpened: CaseOpenedListener[];
 }

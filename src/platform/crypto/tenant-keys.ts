@@ -9,7 +9,7 @@
  * The tenant id and a caller-chosen context (e.g. "uploads.content:<id>") are bound as additional
  * authenticated data, so a value cannot be moved to another tenant or another row unnoticed.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { Db, Tx } from '../db/database.ts';
 import type { FieldCipher } from './field-encryption.ts';
 
@@ -36,7 +36,7 @@ export interface TenantKeys {
 
 /** Creates the key service; unwrapped keys are cached per (tenant, version), which never change. */
 export function createTenantKeys(masterCipher: FieldCipher): TenantKeys {
-  const cache = new Map<string, Buffer>();
+  const cache = new Map<string, KeyObject>();
 
   async function newestVersion(db: Db | Tx, tenantId: string): Promise<number | null> {
     const row = await db.selectFrom('tenant_data_keys').select((eb) => eb.fn.max('version').as('version'))
@@ -58,14 +58,15 @@ export function createTenantKeys(masterCipher: FieldCipher): TenantKeys {
     return (await newestVersion(db, tenantId))!;
   }
 
-  async function keyOf(db: Db | Tx, tenantId: string, version: number): Promise<Buffer> {
+  async function keyOf(db: Db | Tx, tenantId: string, version: number): Promise<KeyObject> {
     const cacheKey = `${tenantId}:${version}`;
     const cached = cache.get(cacheKey);
     if (cached) return cached;
     const row = await db.selectFrom('tenant_data_keys').select('wrapped_key')
       .where('tenant_id', '=', tenantId).where('version', '=', version).executeTakeFirst();
     if (!row) throw new Error(`No data key version ${version} for this tenant`);
-    const key = Buffer.from(masterCipher.decrypt(row.wrapped_key), 'base64');
+    // Kept as a KeyObject: Node checks a raw Buffer key again on every use.
+    const key = createSecretKey(Buffer.from(masterCipher.decrypt(row.wrapped_key), 'base64'));
     cache.set(cacheKey, key);
     return key;
   }
