@@ -4,9 +4,9 @@
  * the organisation the person acts for) or their tenant, never by id alone. Ids reach here checked
  * (the routes parse them with zod), since a malformed uuid would fail in the database.
  */
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db, Tx } from '../../platform/db/database.ts';
-import type { ApplicationStatus, PaymentTiming, TrustLevel } from '../../platform/db/schema.ts';
+import type { ApplicationStatus, DB, PaymentTiming, TrustLevel } from '../../platform/db/schema.ts';
 
 /** Who an application belongs to: a person, or the organisation a person acts for. */
 export interface ApplicationOwner {
@@ -36,26 +36,40 @@ export async function findProcedure(db: Db | Tx, onlineProcedureId: string): Pro
   const row = await db
     .selectFrom('application_procedures as ap')
     .innerJoin('online_procedures as op', 'op.id', 'ap.online_procedure_id')
-    .innerJoin('tenants as t', 't.id', 'ap.tenant_id')
+    .innerJoin('tenants as pt', 'pt.id', 'ap.tenant_id')
     .innerJoin('services as s', 's.leika_key', 'op.leika_key')
-    .select([
-      'ap.online_procedure_id as id', 'ap.tenant_id', 't.name as tenant_name', 'op.name', 'op.leika_key', 's.name as service_name',
-      'ap.form_id', 'ap.form_version', 'ap.follow_latest', 'ap.min_trust_level', 'ap.fee_schedule', 'ap.payment_timing',
-      'ap.processing_days', 'ap.contact',
-      (eb) => eb.selectFrom('form_versions as fv').whereRef('fv.form_id', '=', 'ap.form_id').select((e) => e.fn.max('fv.version').as('v')).as('latest_version'),
-    ])
+    .select(procedureColumns)
     .where('ap.online_procedure_id', '=', onlineProcedureId)
     .where('op.active', '=', true)
     .where('op.kind', '=', 'internal')
     .executeTakeFirst();
-  if (!row) return undefined;
+  return row ? toProcedure(row) : undefined;
+}
+
+/** Columns of a procedure, from application_procedures ap, online_procedures op, its tenant pt and service s. */
+const procedureColumns = [
+  'ap.online_procedure_id as p_id', 'ap.tenant_id as p_tenant_id', 'pt.name as p_tenant_name', 'op.name as p_name', 'op.leika_key as p_leika_key',
+  's.name as p_service_name', 'ap.form_id as p_form_id', 'ap.form_version as p_form_version', 'ap.follow_latest as p_follow_latest',
+  'ap.min_trust_level as p_min_trust_level', 'ap.fee_schedule as p_fee_schedule', 'ap.payment_timing as p_payment_timing',
+  'ap.processing_days as p_processing_days', 'ap.contact as p_contact',
+  (eb: ExpressionBuilder<DB & { ap: DB['application_procedures'] }, 'ap'>) => eb.selectFrom('form_versions as fv').whereRef('fv.form_id', '=', 'ap.form_id')
+    .select((e) => e.fn.max('fv.version').as('v')).as('p_latest_version'),
+] as const;
+
+interface ProcedureRow {
+  p_id: string; p_tenant_id: string; p_tenant_name: string; p_name: string; p_leika_key: string; p_service_name: string; p_form_id: string;
+  p_form_version: number; p_follow_latest: boolean; p_min_trust_level: TrustLevel; p_fee_schedule: unknown; p_payment_timing: PaymentTiming;
+  p_processing_days: number | null; p_contact: string | null; p_latest_version: number | string | null;
+}
+
+function toProcedure(row: ProcedureRow): ProcedureForStart {
   return {
-    id: row.id, tenantId: row.tenant_id, tenantName: row.tenant_name, name: row.name, leikaKey: row.leika_key,
-    serviceName: row.service_name, formId: row.form_id,
+    id: row.p_id, tenantId: row.p_tenant_id, tenantName: row.p_tenant_name, name: row.p_name, leikaKey: row.p_leika_key,
+    serviceName: row.p_service_name, formId: row.p_form_id,
     // Opted in to newer versions: the newest stored one; else the pinned one.
-    formVersion: row.follow_latest && row.latest_version != null ? Number(row.latest_version) : row.form_version,
-    minTrustLevel: row.min_trust_level, feeSchedule: row.fee_schedule, paymentTiming: row.payment_timing,
-    processingDays: row.processing_days, contact: row.contact,
+    formVersion: row.p_follow_latest && row.p_latest_version != null ? Number(row.p_latest_version) : row.p_form_version,
+    minTrustLevel: row.p_min_trust_level, feeSchedule: row.p_fee_schedule, paymentTiming: row.p_payment_timing,
+    processingDays: row.p_processing_days, contact: row.p_contact,
   };
 }
 
@@ -158,6 +172,25 @@ export async function findOwnApplication(db: Db | Tx, owner: ApplicationOwner, i
   return row ? toApplication(row) : undefined;
 }
 
+/**
+ * The owner's application with this id, locked, and its procedure when that is still active on
+ * this platform: the submission's first read, one query.
+ */
+export async function findOwnApplicationForSubmission(tx: Tx, owner: ApplicationOwner, id: string): Promise<{ application: ApplicationRow; procedure: ProcedureForStart | undefined } | undefined> {
+  let query = baseApplicationQuery(tx)
+    .leftJoin('application_procedures as ap', (join) => join.onRef('ap.online_procedure_id', '=', 'a.procedure_id').on('op.active', '=', true).on('op.kind', '=', 'internal'))
+    .leftJoin('tenants as pt', 'pt.id', 'ap.tenant_id')
+    .leftJoin('services as s', 's.leika_key', 'op.leika_key')
+    .select(procedureColumns)
+    .where('a.id', '=', id);
+  query = owner.organisationId
+    ? query.where('a.organisation_id', '=', owner.organisationId)
+    : query.where('a.account_id', '=', owner.accountId).where('a.organisation_id', 'is', null);
+  const row = await query.forUpdate('a').executeTakeFirst();
+  if (!row) return undefined;
+  return { application: toApplication(row), procedure: row.p_id && row.p_tenant_name && row.p_service_name ? toProcedure(row as ProcedureRow) : undefined };
+}
+
 /** The tenant's application with this id (never a draft: drafts are the applicant's alone). */
 export async function findTenantApplication(db: Db | Tx, tenantId: string, id: string): Promise<ApplicationRow | undefined> {
   const row = await baseApplicationQuery(db).where('a.id', '=', id).where('a.tenant_id', '=', tenantId).where('a.status', '<>', 'draft').executeTakeFirst();
@@ -229,11 +262,18 @@ export interface ApplicationEvent {
 }
 
 /** Adds an entry to the history the applicant sees. */
-export async function insertEvent(tx: Tx | Db, event: { applicationId: string; tenantId: string; status: ApplicationStatus; actorType: 'citizen' | 'staff' | 'system'; actorId: string | null; trustLevel: TrustLevel | null }): Promise<void> {
-  await tx.insertInto('application_events').values({
+export async function insertEvent(tx: Tx | Db, event: ApplicationEventInput): Promise<void> {
+  await eventWrite(tx, event).execute();
+}
+
+export interface ApplicationEventInput { applicationId: string; tenantId: string; status: ApplicationStatus; actorType: 'citizen' | 'staff' | 'system'; actorId: string | null; trustLevel: TrustLevel | null }
+
+/** The insert of a history entry, to be sent with other writes of the transaction (`writeTogether`). */
+export function eventWrite(tx: Tx | Db, event: ApplicationEventInput) {
+  return tx.insertInto('application_events').values({
     application_id: event.applicationId, tenant_id: event.tenantId, status: event.status, actor_type: event.actorType,
     actor_id: event.actorId, trust_level: event.trustLevel,
-  }).execute();
+  });
 }
 
 /** The history of an application, oldest first. */

@@ -6,19 +6,20 @@
  * application already submitted and answers with the same result. The payment module submits a
  * paid application the same way (`submitPaidApplication`), with the trust level of the draft.
  */
-import { recordAudit } from '../../platform/audit/audit.ts';
+import { auditEventWrite } from '../../platform/audit/audit.ts';
 import type { VersionedCache } from '../../platform/cache/versioned-cache.ts';
 import type { FieldCipher } from '../../platform/crypto/field-encryption.ts';
 import type { Db, Tx } from '../../platform/db/database.ts';
 import type { TrustLevel } from '../../platform/db/schema.ts';
-import { enqueueJob, type JobDefinition } from '../../platform/jobs/queue.ts';
+import { writeTogether, type Write } from '../../platform/db/write-together.ts';
+import { jobWrite, type JobDefinition } from '../../platform/jobs/queue.ts';
 import type { MailService } from '../../platform/mail/mail.ts';
 import type { ResponsibleAuthority } from '../catalog/index.ts';
 import type { Answers, FormDefinition } from '../forms/form-definition.ts';
 import { validateAnswers, type FieldError } from '../forms/index.ts';
 import { applicantContact, meetsLevel } from '../identity/index.ts';
 import { computeFee, feeSchedule, paymentsFor } from '../payments/index.ts';
-import { findOwnApplication, findProcedure, findApplicationForUpdate, insertEvent, markSubmitted, type ApplicationOwner, type ApplicationRow, type ProcedureForStart } from './applications.repository.ts';
+import { findOwnApplicationForSubmission, findProcedure, findApplicationForUpdate, eventWrite, markSubmitted, type ApplicationOwner, type ApplicationRow, type ProcedureForStart } from './applications.repository.ts';
 import type { FormVersions } from './load-form.ts';
 import { checkResponsibility } from './start-application.ts';
 
@@ -89,9 +90,9 @@ export function feeFor(schedule: unknown, answers: Answers): { totalCents: numbe
 export async function submitApplication(deps: SubmitDeps, input: SubmitInput): Promise<SubmitResult> {
   return deps.db.transaction().execute(async (tx): Promise<SubmitResult> => {
     // The row lock serialises concurrent submits of the same draft: the second sees it submitted.
-    const application = await findOwnApplication(tx, input.owner, input.applicationId, { forUpdate: true });
-    if (!application) return { ok: false, code: 'NOT_FOUND' };
-    return submitLocked(tx, deps, application, { actorType: 'citizen', actorId: input.owner.accountId, trustLevel: input.trustLevel, requestId: input.requestId });
+    const found = await findOwnApplicationForSubmission(tx, input.owner, input.applicationId);
+    if (!found) return { ok: false, code: 'NOT_FOUND' };
+    return submitLocked(tx, deps, found.application, found.procedure, { actorType: 'citizen', actorId: input.owner.accountId, trustLevel: input.trustLevel, requestId: input.requestId });
   });
 }
 
@@ -103,16 +104,15 @@ export async function submitApplication(deps: SubmitDeps, input: SubmitInput): P
 export async function submitPaidApplication(tx: Tx, deps: SubmitDeps, applicationId: string): Promise<SubmitResult> {
   const application = await findApplicationForUpdate(tx, applicationId);
   if (!application) return { ok: false, code: 'NOT_FOUND' };
-  return submitLocked(tx, deps, application, { actorType: 'system', actorId: null, trustLevel: application.trustLevel, requestId: undefined });
+  return submitLocked(tx, deps, application, await findProcedure(tx, application.procedureId), { actorType: 'system', actorId: null, trustLevel: application.trustLevel, requestId: undefined });
 }
 
 async function submitLocked(
-  tx: Tx, deps: SubmitDeps, application: ApplicationRow,
+  tx: Tx, deps: SubmitDeps, application: ApplicationRow, procedure: ProcedureForStart | undefined,
   actor: { actorType: 'citizen' | 'system'; actorId: string | null; trustLevel: TrustLevel; requestId: string | undefined },
 ): Promise<SubmitResult> {
   const { cipher } = deps;
   if (application.status !== 'draft') return { ok: true, value: { reference: application.reference ?? '', alreadySubmitted: true } };
-  const procedure = await findProcedure(tx, application.procedureId);
   if (!procedure) return { ok: false, code: 'NOT_FOUND' };
   if (!meetsLevel(actor.trustLevel, procedure.minTrustLevel)) return { ok: false, code: 'LEVEL_TOO_LOW', needed: procedure.minTrustLevel };
   const definition = await deps.formVersions.load(tx, application.formId, application.formVersion);
@@ -133,17 +133,21 @@ async function submitLocked(
 
   const submitted = await markSubmitted(tx, application.id, { answersEnc: application.answersEnc, trustLevel: actor.trustLevel, tenantId: procedure.tenantId });
   if (!submitted) throw new Error('draft changed while locked');
-  await insertEvent(tx, { applicationId: application.id, tenantId: procedure.tenantId, status: 'submitted', actorType: actor.actorType, actorId: actor.actorId, trustLevel: actor.trustLevel });
-  await recordAudit(tx, {
-    tenantId: procedure.tenantId, actorType: actor.actorType, actorId: actor.actorId, action: 'application.submitted',
-    subjectType: 'application', subjectId: application.id, ...(actor.requestId ? { requestId: actor.requestId } : {}),
-    details: { procedureId: procedure.id, formVersion: application.formVersion, trustLevel: actor.trustLevel },
-  });
-  await enqueueJob(tx, deps.receiptJob, { applicationId: application.id }, { tenantId: procedure.tenantId, idempotencyKey: `receipt:${application.id}` });
   const applicant = await applicantContact(tx, cipher, { accountId: application.accountId, organisationId: application.organisationId });
+  // The history entry, the audit event, the receipt job and the e-mail notice depend on nothing
+  // but what is known now: one statement.
+  const writes: Write[] = [
+    eventWrite(tx, { applicationId: application.id, tenantId: procedure.tenantId, status: 'submitted', actorType: actor.actorType, actorId: actor.actorId, trustLevel: actor.trustLevel }),
+    auditEventWrite(tx, {
+      tenantId: procedure.tenantId, actorType: actor.actorType, actorId: actor.actorId, action: 'application.submitted',
+      subjectType: 'application', subjectId: application.id, ...(actor.requestId ? { requestId: actor.requestId } : {}),
+      details: { procedureId: procedure.id, formVersion: application.formVersion, trustLevel: actor.trustLevel },
+    }),
+    jobWrite(tx, deps.receiptJob, { applicationId: application.id }, { tenantId: procedure.tenantId, idempotencyKey: `receipt:${application.id}` }),
+  ];
   // The notice says only that something arrived: the content stays on the platform.
   if (applicant.email) {
-    await deps.mail.queue(tx, {
+    writes.push(...deps.mail.queueWrites(tx, {
       to: applicant.email, tenantId: procedure.tenantId,
       subject: 'Ihr Antrag ist eingegangen / Your application has been received',
       text: [
@@ -152,8 +156,9 @@ async function submitLocked(
         'Hello,', '', `Your application ${submitted.reference} has been received by the responsible authority.`,
         `See its status and your receipt in your account: ${deps.publicUrl}/antraege`,
       ].join('\n'),
-    });
+    }).writes);
   }
+  await writeTogether(tx, writes);
   // The listeners come last: opening the case appends to the tenant's case trail, whose head row
   // stays locked until commit and makes every other submission to the tenant wait.
   for (const listener of deps.onSubmitted ?? []) {

@@ -17,7 +17,12 @@ export interface AuditEvent {
 
 /** Appends one event. */
 export async function recordAudit(db: Db | Tx, event: AuditEvent): Promise<void> {
-  await db.insertInto('audit_events').values({
+  await auditEventWrite(db, event).execute();
+}
+
+/** The insert of one event, to be sent with other writes of the transaction (`writeTogether`). */
+export function auditEventWrite(db: Db | Tx, event: AuditEvent) {
+  return db.insertInto('audit_events').values({
     tenant_id: event.tenantId ?? null,
     actor_type: event.actorType,
     actor_id: event.actorId ?? null,
@@ -26,5 +31,5 @@ export async function recordAudit(db: Db | Tx, event: AuditEvent): Promise<void>
     subject_id: event.subjectId ?? null,
     details: JSON.stringify(event.details ?? {}),
     request_id: event.requestId ?? null,
-  }).execute();
+  });
 }

@@ -40,8 +40,17 @@ export async function enqueueJob<S extends z.ZodType>(
   payload: z.infer<S>,
   options: EnqueueOptions = {},
 ): Promise<string | null> {
+  const row = await jobWrite(db, definition, payload, options).returning('id').executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/**
+ * The insert of a job (nothing when its idempotency key is taken), to be sent with other writes of
+ * the transaction (`writeTogether`). @throws ZodError when the payload does not fit the job.
+ */
+export function jobWrite<S extends z.ZodType>(db: Db | Tx, definition: JobDefinition<S>, payload: z.infer<S>, options: EnqueueOptions = {}) {
   const checked = definition.payload.parse(payload);
-  const row = await db
+  return db
     .insertInto('jobs')
     .values({
       type: definition.type,
@@ -51,10 +60,7 @@ export async function enqueueJob<S extends z.ZodType>(
       max_attempts: definition.maxAttempts ?? 8,
       idempotency_key: options.idempotencyKey ?? null,
     })
-    .onConflict((oc) => oc.column('idempotency_key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return row?.id ?? null;
+    .onConflict((oc) => oc.column('idempotency_key').doNothing());
 }
 
 /** Delay before attempt n+1: 5 s, 10 s, 20 s … capped at one hour, with jitter so retries spread. */

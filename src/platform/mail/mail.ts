@@ -7,7 +7,9 @@ import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import type { FieldCipher } from '../crypto/field-encryption.ts';
 import type { Db, Tx } from '../db/database.ts';
-import { enqueueJob, type JobDefinition } from '../jobs/queue.ts';
+import { randomUUID } from 'node:crypto';
+import { jobWrite, type JobDefinition } from '../jobs/queue.ts';
+import { writeTogether, type Write } from '../db/write-together.ts';
 
 export interface OutgoingMail {
   to: string;
@@ -19,6 +21,8 @@ export interface OutgoingMail {
 export interface MailService {
   /** Stores the mail and enqueues its delivery in the given transaction. */
   queue(db: Db | Tx, mail: OutgoingMail): Promise<string>;
+  /** The same as writes to send with others of the transaction (`writeTogether`), and the mail's id. */
+  queueWrites(db: Db | Tx, mail: OutgoingMail): { id: string; writes: Write[] };
   /** The job that delivers queued mail. */
   sendJob: JobDefinition;
   /** Closes the SMTP connection pool. */
@@ -67,21 +71,31 @@ export function createMailService({ cipher, from, smtpUrl }: MailOptions): MailS
     },
   };
 
-  return {
-    sendJob,
-    async queue(db, mail) {
-      const row = await db
-        .insertInto('outbound_mails')
-        .values({
+  const queueWrites = (db: Db | Tx, mail: OutgoingMail): { id: string; writes: Write[] } => {
+    // The id is made here, so that the delivery job can name the mail in the same statement.
+    const id = randomUUID();
+    return {
+      id,
+      writes: [
+        db.insertInto('outbound_mails').values({
+          id,
           tenant_id: mail.tenantId ?? null,
           recipient_enc: cipher.encrypt(mail.to),
           subject_enc: cipher.encrypt(mail.subject),
           text_enc: cipher.encrypt(mail.text),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await enqueueJob(db, sendJob, { mailId: row.id }, { tenantId: mail.tenantId ?? null, idempotencyKey: `mail:${row.id}` });
-      return row.id;
+        }),
+        jobWrite(db, sendJob, { mailId: id }, { tenantId: mail.tenantId ?? null, idempotencyKey: `mail:${id}` }),
+      ],
+    };
+  };
+
+  return {
+    sendJob,
+    queueWrites,
+    async queue(db, mail) {
+      const { id, writes } = queueWrites(db, mail);
+      await writeTogether(db, writes);
+      return id;
     },
     close: () => smtp?.close(),
   };
