@@ -206,48 +206,49 @@ function submitLoad(port: number, drafts: { id: string; owner: number }[], citiz
 }
 
 /**
- * The raw transaction: what a submission writes, in the app's order, with no framework, checks or
- * reads around it — the draft locked and submitted, its history entry, audit event, receipt job,
- * e-mail notice with its delivery job, then the case and its first trail entry (the tenant's trail
- * head stays locked from there to the commit). Without `trail`, no case trail entry: what the
- * same transaction costs without the per-tenant lock.
+ * The raw transaction: what a submission writes, in the app's order and with the app's statements
+ * (named prepared statements, as the app's pool uses them), with no framework, checks or reads
+ * around it — the draft locked and submitted; its history entry, audit event, receipt job, e-mail
+ * notice and delivery job in one statement; then the case and its first trail entry (the tenant's
+ * trail head stays locked from there to the commit). Without `trail`, no case trail entry: what
+ * the same transaction costs without the per-tenant lock.
  */
 async function rawSubmit(pool: pg.Pool, draft: { id: string; accountId: string }, fixed: RawFixed, trail: boolean): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const locked = await client.query<{ status: string }>('SELECT status FROM applications WHERE id = $1 AND account_id = $2 AND organisation_id IS NULL FOR UPDATE', [draft.id, draft.accountId]);
+    const locked = await client.query<{ status: string }>({ name: 'raw_lock', text: 'SELECT status FROM applications WHERE id = $1 AND account_id = $2 AND organisation_id IS NULL FOR UPDATE', values: [draft.id, draft.accountId] });
     if (locked.rows[0]?.status !== 'draft') throw new Error(`raw: draft ${draft.id} is not a draft`);
-    const submitted = await client.query<{ reference: string; submitted_at: Date }>(`
+    const submitted = await client.query<{ reference: string; submitted_at: Date }>({ name: 'raw_submit', text: `
       UPDATE applications SET status = 'submitted', reference = 'DA-' || to_char(now(), 'YYYY') || '-' || lpad(nextval('application_reference_seq')::text, 7, '0'),
         trust_level = 'substantiell', tenant_id = $2, submitted_at = now(), updated_at = now(), draft_expires_at = NULL, start_key = NULL
-      WHERE id = $1 AND status = 'draft' RETURNING reference, submitted_at`, [draft.id, fixed.tenantId]);
+      WHERE id = $1 AND status = 'draft' RETURNING reference, submitted_at`, values: [draft.id, fixed.tenantId] });
     const { reference, submitted_at: submittedAt } = submitted.rows[0]!;
-    await client.query(`INSERT INTO application_events (application_id, tenant_id, status, actor_type, actor_id, trust_level) VALUES ($1, $2, 'submitted', 'citizen', $3, 'substantiell')`,
-      [draft.id, fixed.tenantId, draft.accountId]);
-    await client.query(`INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, subject_type, subject_id, details, request_id)
-      VALUES ($1, 'citizen', $2, 'application.submitted', 'application', $3, $4, $5)`,
-    [fixed.tenantId, draft.accountId, draft.id, JSON.stringify({ procedureId: fixed.procedureId, formVersion: 1, trustLevel: 'substantiell' }), randomUUID()]);
-    await client.query(`INSERT INTO jobs (type, payload, tenant_id, run_at, max_attempts, idempotency_key) VALUES ($1, $2, $3, now(), 8, $4) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [fixed.receiptJobType, JSON.stringify({ applicationId: draft.id }), fixed.tenantId, `receipt:${draft.id}`]);
-    const mail = await client.query<{ id: string }>('INSERT INTO outbound_mails (tenant_id, recipient_enc, subject_enc, text_enc) VALUES ($1, $2, $3, $4) RETURNING id',
-      [fixed.tenantId, fixed.mailEnc[0], fixed.mailEnc[1], fixed.mailEnc[2]]);
-    const mailId = mail.rows[0]!.id;
-    await client.query(`INSERT INTO jobs (type, payload, tenant_id, run_at, max_attempts, idempotency_key) VALUES ('mail.send@1', $1, $2, now(), 10, $3) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [JSON.stringify({ mailId }), fixed.tenantId, `mail:${mailId}`]);
-    await client.query(`INSERT INTO cases (id, tenant_id, procedure_id, reference, submitted_at, due_at, account_id, organisation_id, applicant_name_enc, applicant_terms)
+    // History entry, audit event, receipt job, e-mail and its delivery job: one statement, as the app sends them.
+    const mailId = randomUUID();
+    await client.query({ name: 'raw_writes', text: `
+      WITH event AS (INSERT INTO application_events (application_id, tenant_id, status, actor_type, actor_id, trust_level) VALUES ($1, $2, 'submitted', 'citizen', $3, 'substantiell')),
+        audit AS (INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, subject_type, subject_id, details, request_id)
+          VALUES ($2, 'citizen', $3, 'application.submitted', 'application', $1, $4, $5)),
+        receipt AS (INSERT INTO jobs (type, payload, tenant_id, run_at, max_attempts, idempotency_key) VALUES ($6, $7, $2, now(), 8, $8) ON CONFLICT (idempotency_key) DO NOTHING),
+        mail AS (INSERT INTO outbound_mails (id, tenant_id, recipient_enc, subject_enc, text_enc) VALUES ($9, $2, $10, $11, $12))
+      INSERT INTO jobs (type, payload, tenant_id, run_at, max_attempts, idempotency_key) VALUES ('mail.send@1', $13, $2, now(), 10, $14) ON CONFLICT (idempotency_key) DO NOTHING`,
+    values: [draft.id, fixed.tenantId, draft.accountId, JSON.stringify({ procedureId: fixed.procedureId, formVersion: 1, trustLevel: 'substantiell' }), randomUUID(),
+      fixed.receiptJobType, JSON.stringify({ applicationId: draft.id }), `receipt:${draft.id}`,
+      mailId, fixed.mailEnc[0], fixed.mailEnc[1], fixed.mailEnc[2], JSON.stringify({ mailId }), `mail:${mailId}`] });
+    await client.query({ name: 'raw_case', text: `INSERT INTO cases (id, tenant_id, procedure_id, reference, submitted_at, due_at, account_id, organisation_id, applicant_name_enc, applicant_terms)
       VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [draft.id, fixed.tenantId, fixed.procedureId, reference, submittedAt, new Date(submittedAt.getTime() + 30 * 86_400_000), draft.accountId, fixed.nameEnc, fixed.terms]);
+    values: [draft.id, fixed.tenantId, fixed.procedureId, reference, submittedAt, new Date(submittedAt.getTime() + 30 * 86_400_000), draft.accountId, fixed.nameEnc, fixed.terms] });
     if (trail) {
-      const head = (await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM case_trail_heads WHERE tenant_id = $1 FOR UPDATE', [fixed.tenantId])).rows[0]!;
+      const head = (await client.query<{ seq: string; hash: string }>({ name: 'raw_head', text: 'SELECT seq, hash FROM case_trail_heads WHERE tenant_id = $1 FOR UPDATE', values: [fixed.tenantId] })).rows[0]!;
       const entry = {
         tenantId: fixed.tenantId, seq: Number(head.seq) + 1, caseId: draft.id, action: 'case.opened', actorType: 'system' as const, actorId: null, trustLevel: null,
         details: { procedureId: fixed.procedureId, reference }, createdAt: new Date(), prevHash: head.hash,
       };
       const hash = hashEntry(entry);
-      await client.query(`WITH appended AS (INSERT INTO case_trail (tenant_id, seq, case_id, action, actor_type, actor_id, trust_level, details, created_at, prev_hash, hash)
+      await client.query({ name: 'raw_trail', text: `WITH appended AS (INSERT INTO case_trail (tenant_id, seq, case_id, action, actor_type, actor_id, trust_level, details, created_at, prev_hash, hash)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)) UPDATE case_trail_heads SET seq = $2, hash = $11 WHERE tenant_id = $1`,
-      [entry.tenantId, entry.seq, entry.caseId, entry.action, entry.actorType, entry.actorId, entry.trustLevel, JSON.stringify(entry.details), entry.createdAt, entry.prevHash, hash]);
+      values: [entry.tenantId, entry.seq, entry.caseId, entry.action, entry.actorType, entry.actorId, entry.trustLevel, JSON.stringify(entry.details), entry.createdAt, entry.prevHash, hash] });
     }
     await client.query('COMMIT');
   } catch (error) {

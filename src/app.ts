@@ -91,7 +91,7 @@ export function createLogger(config: Config): Logger {
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const log = options.logger ?? createLogger(config);
   const database = options.database ?? await openDatabase({
-    databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize,
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, preparedStatements: config.databasePreparedStatements,
     onConnectionError: (error) => log.warn({ err: { message: error.message } }, 'idle database connection failed; the pool replaces it'),
   });
   const { db } = database;

@@ -41,6 +41,7 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data').describe('directory of the embedded PGlite database (ignored with DATABASE_URL)'),
   DATABASE_URL: postgresUrl.optional().describe('PostgreSQL server; when set, used instead of embedded PGlite'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10).describe('connections per instance to the PostgreSQL server'),
+  DATABASE_PREPARED_STATEMENTS: booleanString.default(true).describe('named prepared statements on the PostgreSQL server (false behind PgBouncer before 1.21 in transaction mode)'),
   DEMO: booleanString.optional().describe('load demo tenants and accounts and capture mail (default: true outside production)'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional()
     .describe('secret for signing session cookies (required in production)'),
@@ -139,6 +140,7 @@ export interface Config {
   dataDir: string | null;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  databasePreparedStatements: boolean;
   demo: boolean;
   sessionSecret: string;
   encryptionKey: Buffer;
@@ -342,6 +344,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     databaseUrl: raw.DATABASE_URL,
     databasePoolSize: raw.DATABASE_POOL_SIZE,
+    databasePreparedStatements: raw.DATABASE_PREPARED_STATEMENTS,
     demo,
     sessionSecret: raw.SESSION_SECRET ?? DEMO_SESSION_SECRET,
     encryptionKey: Buffer.from(raw.DATA_ENCRYPTION_KEY ?? DEMO_ENCRYPTION_KEY, 'hex'),

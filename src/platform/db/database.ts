@@ -7,6 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
+import { preparingPool } from './prepared-statements.ts';
 import pg from 'pg';
 import type { DB } from './schema.ts';
 
@@ -43,13 +44,15 @@ export interface DatabaseOptions {
   /** PGlite: start from this data directory tarball (a migrated template). */
   loadDataDir?: Blob;
   poolSize?: number;
+  /** PostgreSQL server: named prepared statements (default on; see prepared-statements.ts). */
+  preparedStatements?: boolean;
   /** Called when an idle pooled connection fails (server restart, connection killed); the pool replaces it. */
   onConnectionError?: (error: Error) => void;
 }
 
 /** Opens the configured database. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.onConnectionError);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.preparedStatements ?? true, options.onConnectionError);
   return openPglite(options.dataDir ?? null, options.loadDataDir);
 }
 
@@ -79,14 +82,14 @@ async function openPglite(dataDir: string | null, loadDataDir?: Blob): Promise<D
   };
 }
 
-async function openPostgres(url: string, poolSize: number, onConnectionError?: (error: Error) => void): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, preparedStatements: boolean, onConnectionError?: (error: Error) => void): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: 'digitales-amt' });
   // Without a listener, an idle connection that the server closes would crash the process.
   pool.on('error', (error) => onConnectionError?.(error));
   // Fail at start, not on the first request, when the server is unreachable.
   const probe = await pool.connect();
   probe.release();
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparedStatements ? preparingPool(pool) : pool }) });
   return {
     db,
     kind: 'postgres',
