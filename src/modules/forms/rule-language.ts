@@ -537,6 +537,15 @@ function fullYears(from: DateParts, to: DateParts): number {
 
 /** Today's date in Germany as yyyy-mm-dd. */
 export function todayInBerlin(now: Date = new Date()): string {
-  return berlinDate.format(now);
+  // Formatting is costly and rules ask for today many times per validation. The date in Berlin
+  // changes only at a whole minute (its offsets are whole hours), so it is kept per minute.
+  const minute = Math.floor(now.getTime() / 60_000);
+  if (minute !== lastMinute) {
+    lastMinute = minute;
+    lastDay = berlinDate.format(now);
+  }
+  return lastDay;
 }
+let lastMinute = Number.NaN;
+let lastDay = '';
 const berlinDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' });
