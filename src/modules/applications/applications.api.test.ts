@@ -135,3 +135,29 @@ test('every applications API route is in the OpenAPI document with the citizen t
   assert.deepEqual(documented, served);
   assert.equal(doc.components.securitySchemes.citizenToken!.scheme, 'bearer');
 });
+
+test('a token is marked used at most once a minute, and a submission answers with the application as a later read shows it', async () => {
+  const { token } = await tokenFor('U03', 'substantiell');
+  const lastUsed = async () => (await app.database.db.selectFrom('citizen_api_tokens').select('last_used_at').orderBy('created_at', 'desc').limit(1).executeTakeFirstOrThrow()).last_used_at;
+  assert.equal(await lastUsed(), null, 'not used yet');
+  assert.equal((await api('GET', '/api/v1/applications', token)).status, 200);
+  const first = await lastUsed();
+  assert.ok(first instanceof Date);
+  assert.equal((await api('GET', '/api/v1/applications', token)).status, 200);
+  assert.equal((await lastUsed())?.getTime(), first.getTime(), 'a second use within the minute writes nothing');
+  await app.database.db.updateTable('citizen_api_tokens').set({ last_used_at: new Date(Date.now() - 120_000) }).where('last_used_at', '=', first).execute();
+  assert.equal((await api('GET', '/api/v1/applications', token)).status, 200);
+  assert.ok((await lastUsed())!.getTime() > first.getTime() - 1000, 'after a minute the use is written again');
+
+  const procedure = await procedureId(app, 'coburg', 'Hund zur Hundesteuer anmelden');
+  const started = await api('POST', '/api/v1/applications', token, { procedureId: procedure, ags: COBURG, startKey: 'app-start-0002' });
+  const id = started.body.id as string;
+  for (const [step, values] of [['halter', HOLDER], ['hundeangaben', DOGS], ['ermaessigung', { ermaessigung_beantragt: false }], ['zahlung', { lastschrift: false }]] as const) {
+    assert.equal((await api('PUT', `/api/v1/applications/${id}/steps/${step}`, token, { values })).status, 200);
+  }
+  const submitted = await api('POST', `/api/v1/applications/${id}/submission`, token);
+  assert.equal(submitted.status, 200, JSON.stringify(submitted.body));
+  // Built from what the submission wrote, without reading it again: the same as a later read.
+  const read = await api('GET', `/api/v1/applications/${id}`, token);
+  assert.deepEqual(submitted.body.application, read.body);
+});

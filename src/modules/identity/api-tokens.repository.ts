@@ -35,10 +35,17 @@ export async function revokeApiToken(db: Db, accountId: string, tokenId: string)
   return row !== undefined;
 }
 
-/** The token's holder when it is valid (not revoked, not expired, the account still there); marks it used. */
+/**
+ * The token's holder when it is valid (not revoked, not expired); marks it used. The time of use
+ * is written at most once a minute (the account page shows the day): a busy app's token is read on
+ * every request, not written.
+ */
 export async function useApiToken(db: Db, tokenHash: string): Promise<{ tokenId: string; accountId: string; organisationId: string | null; trustLevel: TrustLevel } | undefined> {
-  const row = await db.updateTable('citizen_api_tokens').set({ last_used_at: sql<Date>`now()` })
+  const row = await db.selectFrom('citizen_api_tokens')
+    .select(['id', 'account_id', 'organisation_id', 'trust_level', sql<boolean>`last_used_at IS NULL OR last_used_at < now() - interval '1 minute'`.as('stale')])
     .where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).where('expires_at', '>', sql<Date>`now()`)
-    .returning(['id', 'account_id', 'organisation_id', 'trust_level']).executeTakeFirst();
-  return row ? { tokenId: row.id, accountId: row.account_id, organisationId: row.organisation_id, trustLevel: row.trust_level } : undefined;
+    .executeTakeFirst();
+  if (!row) return undefined;
+  if (row.stale) await db.updateTable('citizen_api_tokens').set({ last_used_at: sql<Date>`now()` }).where('id', '=', row.id).execute();
+  return { tokenId: row.id, accountId: row.account_id, organisationId: row.organisation_id, trustLevel: row.trust_level };
 }
