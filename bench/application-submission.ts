@@ -23,7 +23,8 @@
  * submissions'. In production the worker runs apart (`npm run worker`).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { hashEntry } from '../src/modules/case-trail/case-trail-hash.ts';
@@ -152,6 +153,40 @@ function cpuMsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/**
+ * CPU time (ms) of each process of the local PostgreSQL server (every process named postgres:
+ * backends, WAL writer, checkpointer) by pid, or null when none is visible (a remote server).
+ */
+function postgresCpu(): Map<number, number> | null {
+  const byPid = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(postgres)')) continue;
+      byPid.set(Number(entry), cpuMsOf(Number(entry)));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return byPid.size > 0 ? byPid : null;
+}
+
+/** CPU (ms) PostgreSQL used between two readings; a process that ended meanwhile is missed (pools stay open during a run). */
+function postgresCpuBetween(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after) return null;
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** CPU per submission of the app (or raw client) and of PostgreSQL, and what 1,000/s would take. */
+function cpuLine(who: string, clientMs: number, pgMs: number | null, submissions: number): string {
+  const client = clientMs / Math.max(1, submissions);
+  if (pgMs === null) return `${who}: ${fmt(client)} ms CPU per submission (PostgreSQL not on this machine: its share unknown)`;
+  const server = pgMs / Math.max(1, submissions);
+  return `${who}: ${fmt(client)} ms CPU per submission + PostgreSQL ${fmt(server)} ms; 1,000 submissions/s would take about ${fmt(client + server)} cores`;
+}
+
 /** Peak RSS of a process, sampled every 100 ms until stopped. */
 function sampleRss(pid: number): { stop(): number } {
   let peak = rssOf(pid);
@@ -169,14 +204,14 @@ function sampleRss(pid: number): { stop(): number } {
  * One autocannon run of `seconds` against the submission endpoint: each request takes the next
  * draft (and its owner's token). Every response must be a 200 with alreadySubmitted false.
  */
-function submitLoad(port: number, drafts: { id: string; owner: number }[], citizens: Citizen[], cursor: { next: number }, seconds: number): Promise<{ latencies: number[]; seconds: number }> {
+function submitLoad(port: number, drafts: { id: string; owner: number }[], citizens: Citizen[], cursor: { next: number }, seconds: number, connections = CONNECTIONS): Promise<{ latencies: number[]; seconds: number }> {
   return new Promise((resolve, reject) => {
     const latencies: number[] = [];
     const problems = new Map<string, number>();
     const note = (what: string) => problems.set(what, (problems.get(what) ?? 0) + 1);
     let exhausted = false;
     const instance = autocannon({
-      url: `http://${HOST}:${port}`, connections: CONNECTIONS, duration: seconds, pipelining: 1, timeout: 10,
+      url: `http://${HOST}:${port}`, connections, duration: seconds, pipelining: 1, timeout: 10,
       requests: [{
         method: 'POST',
         setupRequest: (req) => {
@@ -315,6 +350,11 @@ async function verifyWritten(pool: pg.Pool, handedOut: string[], answered: numbe
   return found.join(', ');
 }
 
+/** The app's settings in this bench (a second instance gets the same). */
+function appEnvOf(url: string, key: Buffer): Record<string, string> {
+  return { DATABASE_URL: url, DATABASE_POOL_SIZE: String(POOL_SIZE), DEMO: 'true', RUN_WORKER: 'false', DATA_ENCRYPTION_KEY: key.toString('hex') };
+}
+
 async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const { url, drop } = await createScratchDatabase('application-submission', 'submit_');
   const key = randomBytes(32);
@@ -322,9 +362,7 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
   let app: RunningServer | undefined;
   try {
     let t0 = performance.now();
-    app = await startApp({
-      env: { DATABASE_URL: url, DATABASE_POOL_SIZE: String(POOL_SIZE), DEMO: 'true', RUN_WORKER: 'false', DATA_ENCRYPTION_KEY: key.toString('hex') },
-    });
+    app = await startApp({ env: appEnvOf(url, key) });
     ctx.log(`app started on database ${new URL(url).pathname.slice(1)} (migrations, reference and demo data) in ${fmt((performance.now() - t0) / 1000)} s; RUN_WORKER=false, pool ${POOL_SIZE}, rate limiter counting in PostgreSQL`);
 
     t0 = performance.now();
@@ -342,20 +380,38 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const rss = sampleRss(app.child.process.pid!);
     let warmup: { latencies: number[] };
     let appCpuMs = 0;
+    let appPgCpuMs: number | null = null;
     let measured: { latencies: number[]; seconds: number };
     try {
       warmup = await submitLoad(app.port, appDrafts, citizens, cursor, WARMUP_SECONDS);
       const cpuBefore = cpuMsOf(app.child.process.pid!);
+      const pgBefore = postgresCpu();
       measured = await submitLoad(app.port, appDrafts, citizens, cursor, MEASURE_SECONDS);
       appCpuMs = cpuMsOf(app.child.process.pid!) - cpuBefore;
+      appPgCpuMs = postgresCpuBetween(pgBefore, postgresCpu());
     } finally {
       rss.stop();
     }
     const peakRss = rss.stop();
     const appFigures = figures(measured.latencies, measured.seconds);
     ctx.log(`app, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s: ${describe(appFigures)}`);
-    ctx.log(`app CPU: ${fmt(appCpuMs / measured.seconds / 10)} % of one core during the measurement, ${fmt(appCpuMs / Math.max(1, measured.latencies.length))} ms per submission`);
+    ctx.log(`app CPU: ${fmt(appCpuMs / measured.seconds / 10)} % of one core during the measurement (one Node.js process uses one core for its requests)`);
+    ctx.log(cpuLine('app', appCpuMs, appPgCpuMs, measured.latencies.length));
     ctx.log(`app RSS: ${fmt(idleRss / 2 ** 20)} MB before the load, peak ${fmt(peakRss / 2 ** 20)} MB under it`);
+    // Scale-out: a second instance on the same database, the connections split between the two.
+    const second = await startApp({ env: appEnvOf(url, key) });
+    let twoFigures: LoadFigures;
+    let twoAnswered = 0;
+    try {
+      const half = CONNECTIONS / 2;
+      const warm = await Promise.all([submitLoad(app.port, appDrafts, citizens, cursor, 1, half), submitLoad(second.port, appDrafts, citizens, cursor, 1, half)]);
+      const [a, b] = await Promise.all([submitLoad(app.port, appDrafts, citizens, cursor, MEASURE_SECONDS, half), submitLoad(second.port, appDrafts, citizens, cursor, MEASURE_SECONDS, half)]);
+      twoFigures = figures([...a.latencies, ...b.latencies], Math.max(a.seconds, b.seconds));
+      twoAnswered = [...warm, a, b].reduce((n, run) => n + run.latencies.length, 0);
+    } finally {
+      await second.stop();
+    }
+    ctx.log(`two app instances (${CONNECTIONS / 2} connections each), ${MEASURE_SECONDS} s: ${describe(twoFigures)} — on this machine they share its ${availableParallelism()} cores with PostgreSQL and the load generator`);
     const appSubmitted = appDrafts.slice(0, Math.min(cursor.next, appDrafts.length)).map((d) => d.id);
     await app.stop();
     app = undefined;
@@ -372,18 +428,24 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const rawCursor = { next: 0 };
     const raw = rawDrafts.map((d) => ({ id: d.id, accountId: citizens[d.owner]!.id }));
     await rawLoad(pool, raw, fixed, rawCursor, WARMUP_SECONDS);
+    const rawCpuBefore = process.cpuUsage();
+    const rawPgBefore = postgresCpu();
     const rawMeasured = await rawLoad(pool, raw, fixed, rawCursor, MEASURE_SECONDS);
+    const rawCpu = process.cpuUsage(rawCpuBefore);
+    const rawPgMs = postgresCpuBetween(rawPgBefore, postgresCpu());
     const rawFigures = figures(rawMeasured.latencies, rawMeasured.seconds);
     ctx.log(`raw pg transaction, ${CONNECTIONS} concurrent over a pool of ${POOL_SIZE}: ${describe(rawFigures)}`);
+    ctx.log(cpuLine('raw client', (rawCpu.user + rawCpu.system) / 1000, rawPgMs, rawMeasured.latencies.length));
     // What the per-tenant trail head costs: the same transaction without the trail entry (information only).
     await rawLoad(pool, raw, fixed, rawCursor, 1, false);
     const untrailed = await rawLoad(pool, raw, fixed, rawCursor, NO_TRAIL_SECONDS, false);
     ctx.log(`raw pg transaction without the case trail entry (no per-tenant lock), ${NO_TRAIL_SECONDS} s: ${describe(figures(untrailed.latencies, untrailed.seconds))}`);
 
-    ctx.log(`app's submissions checked: ${await verifyWritten(pool, appSubmitted, warmup.latencies.length + measured.latencies.length, procedure.type)}`);
+    ctx.log(`app's submissions checked: ${await verifyWritten(pool, appSubmitted, warmup.latencies.length + measured.latencies.length + twoAnswered, procedure.type)}`);
     ctx.log(`goals: ≥ 1,000 submissions/s (${fmt(appFigures.rps)}), ≥ 30 % of the raw rate (${fmt(100 * appFigures.rps / rawFigures.rps)} %)`);
     return [
       { name: 'application-submission', metric: 'rps', value: appFigures.rps, baseline: rawFigures.rps, better: 'higher', description: `submissions/s over HTTP at ${CONNECTIONS} connections on PostgreSQL, app vs. the raw pg transaction of the same shape (goal: ≥ 1,000/s and ratio ≥ 0.3)` },
+      { name: 'application-submission-2-instances', metric: 'rps', value: twoFigures.rps, baseline: appFigures.rps, better: 'higher', description: `submissions/s of two app instances on the same database (${CONNECTIONS / 2} connections each) vs. one instance (on a 2-core machine they compete with PostgreSQL for the cores)` },
       { name: 'application-submission-p95', metric: 'p95_ms', value: appFigures.p95Ms, baseline: rawFigures.p95Ms, better: 'lower', description: `p95 latency (ms) of a submission at ${CONNECTIONS} connections, app vs. the raw pg transaction` },
       { name: 'application-submission-rss', metric: 'rss_mb', value: peakRss / 2 ** 20, baseline: idleRss / 2 ** 20, better: 'lower', description: 'peak RSS (MB) of the app process under the submission load vs. the same process idle right before it' },
     ];
