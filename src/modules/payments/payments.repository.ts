@@ -54,7 +54,10 @@ export async function insertPayment(tx: Tx, p: NewPayment): Promise<Payment | un
   const row = await tx.insertInto('payments').values({
     tenant_id: p.tenantId, payable_kind: p.payableKind, payable_id: p.payableId, amount_cents: p.amountCents,
     kassenzeichen: p.kassenzeichen, purpose: p.purpose, provider: p.provider, return_path: p.returnPath,
-  }).onConflict((oc) => oc.columns(['tenant_id', 'payable_kind', 'payable_id']).where('status', 'in', ['open', 'pending']).doNothing())
+  })
+    // The partial unique index's predicate, as literals: PostgreSQL must see it imply the index's
+    // predicate when it plans, and a prepared statement's parameters are not known then.
+    .onConflict((oc) => oc.columns(['tenant_id', 'payable_kind', 'payable_id']).where(sql<boolean>`status IN ('open', 'pending')`).doNothing())
     .returning('id').executeTakeFirst();
   return row ? findPaymentForSystem(tx, row.id) : undefined;
 }
