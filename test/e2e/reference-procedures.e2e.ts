@@ -3,7 +3,7 @@
  * Führungszeugnis and the Hundesteuer are in applications.e2e.ts). Each runs twice, with and without
  * JavaScript (without it, axe checks a copy of each page):
  * - Wohnsitzanmeldung online (Stadt Coburg, trust level hoch): fields shown by a condition appear
- *   as new questions (listed, without an error), the address block, a person added to the repeating group, a rule across fields,
+ *   as the answer changes (with JavaScript) or as new questions (listed, without an error), the address block, a person added to the repeating group, a rule across fields,
  *   the error summary (focused, its links lead into the fields), the landlord's confirmation
  *   uploaded, the check page, submitted, the receipt downloaded;
  * - Bauantrag online for a plot in Rödental (a kreisangehörige Gemeinde of the Landkreis Coburg):
@@ -73,6 +73,14 @@ async function assertRevealed(page: Page, expected: RegExp[]) {
   }
 }
 
+/**
+ * With JavaScript, waits until the page shows the questions the conditions decide for its answers
+ * (public/app.js marks the form once the newest answer of the form engine is applied).
+ */
+async function conditionsFollowed(page: Page) {
+  await page.locator('input[name="_live"][value="1"]').waitFor({ state: 'attached' });
+}
+
 /** A small real PDF with a title and a line of text. */
 const pdf = (title: string, text: string) => renderPdf({ title, author: 'Test', blocks: [{ kind: 'paragraph', text }] });
 
@@ -91,7 +99,7 @@ for (const js of [true, false]) test(`Wohnsitzanmeldung ${js ? 'with' : 'without
 
     // --- Step 1: Einzug. Nothing entered: the error summary, focused, links to each field.
     assert.equal(await heading(page), 'Einzug');
-    assert.equal(await page.locator('[name="f.hauptwohnung_anschrift.street"]').count(), 0, 'the main residence is asked only for a secondary one');
+    assert.equal(await page.locator('[name="f.hauptwohnung_anschrift.street"]').isVisible(), false, 'the main residence is asked only for a secondary one');
     let response = await navigate(page, () => continueButton(page).click());
     assert.equal(response.status(), 400);
     if (js) await waitForFocus(page, 'div.error-summary');
@@ -110,12 +118,15 @@ for (const js of [true, false]) test(`Wohnsitzanmeldung ${js ? 'with' : 'without
     await page.locator('[name="f.neue_anschrift.postcode"]').fill('96450');
     await page.locator('[name="f.neue_anschrift.city"]').fill('Coburg');
     await page.getByLabel('Nebenwohnung (weitere Wohnung)').check();
+    // The secondary residence makes the main residence's address appear: with JavaScript at once.
+    if (js) await conditionsFollowed(page);
+    assert.equal(await page.locator('[name="f.hauptwohnung_anschrift.street"]').isVisible(), js);
     response = await navigate(page, () => continueButton(page).click());
     assert.equal(response.status(), 400);
-    // The secondary residence makes the main residence's address appear: asked, not reported as missing.
-    assert.equal(await page.locator('[name="f.hauptwohnung_anschrift.street"]').count(), 1, 'the main residence appears');
-    await assertErrorSummary(page, [/Tag des Einzugs/]);
-    await assertRevealed(page, [/Anschrift Ihrer Hauptwohnung/]);
+    assert.equal(await page.locator('[name="f.hauptwohnung_anschrift.street"]').isVisible(), true, 'the main residence appears');
+    // Without JavaScript it is asked, not reported as missing (not seen yet); with it, it was seen and is missing.
+    await assertErrorSummary(page, js ? [/Tag des Einzugs/, /Anschrift Ihrer Hauptwohnung/] : [/Tag des Einzugs/]);
+    await assertRevealed(page, js ? [] : [/Anschrift Ihrer Hauptwohnung/]);
     if (js) await waitForFocus(page, 'div.error-summary');
     assert.equal(await page.locator('[name="f.neue_anschrift.houseNumber"]').inputValue(), '7, 2. OG links', 'the answers are kept');
     await page.getByLabel('Tag des Einzugs').fill(daysAgo(5));
@@ -143,15 +154,23 @@ for (const js of [true, false]) test(`Wohnsitzanmeldung ${js ? 'with' : 'without
 
     // --- Step 3: the previous home; "keeping it?" is asked only when not moving from abroad.
     assert.equal(await heading(page), 'Bisherige Wohnung');
-    assert.equal(await page.locator('[name="f.bisherige_beibehalten"]').count(), 0);
+    assert.equal(await page.locator('[name="f.bisherige_beibehalten"]:visible').count(), 0);
     assert.notEqual(await page.locator('[name="f.bisherige_anschrift.street"]').inputValue(), '', 'the previous address is prefilled');
     await page.locator('input[name="f.zuzug_ausland"][value="no"]').check();
+    if (js) await conditionsFollowed(page);
     response = await navigate(page, () => continueButton(page).click());
-    assert.equal(response.status(), 200);
     assert.equal(await heading(page), 'Bisherige Wohnung', 'the step is shown again with the new question');
-    await assertErrorSummary(page, []);
-    await assertRevealed(page, [/Behalten Sie die bisherige Wohnung\?/]);
-    if (js) await waitForFocus(page, 'div.panel');
+    if (js) {
+      // Shown as soon as the answer changed: continuing without an answer is an error like any other.
+      assert.equal(response.status(), 400);
+      await assertErrorSummary(page, [/Behalten Sie die bisherige Wohnung\?/]);
+      await assertRevealed(page, []);
+      await waitForFocus(page, 'div.error-summary');
+    } else {
+      assert.equal(response.status(), 200);
+      await assertErrorSummary(page, []);
+      await assertRevealed(page, [/Behalten Sie die bisherige Wohnung\?/]);
+    }
     await assertReflows(page);
     await page.locator('input[name="f.bisherige_beibehalten"][value="yes"]').check();
     await navigate(page, () => continueButton(page).click());
@@ -241,7 +260,7 @@ for (const js of [false, true]) test(`Bauantrag ${js ? 'with' : 'without'} JavaS
 
     // --- Step 1: the client; an organisation's name is asked only for an organisation.
     assert.equal(await heading(page), 'Bauherrin oder Bauherr');
-    assert.equal(await page.locator('[name="f.organisation"]').count(), 0);
+    assert.equal(await page.locator('[name="f.organisation"]:visible').count(), 0);
     await page.getByLabel('eine Privatperson').check();
     for (const [part, value] of [['street', 'Bahnhofstraße'], ['houseNumber', '12'], ['postcode', '96472'], ['city', 'Rödental']] as const) {
       if (!(await page.locator(`[name="f.anschrift.${part}"]`).inputValue())) await page.locator(`[name="f.anschrift.${part}"]`).fill(value);
@@ -320,13 +339,19 @@ for (const js of [false, true]) test(`Bauantrag ${js ? 'with' : 'without'} JavaS
     // --- Step 6: statistics; the homes' and the heating's questions appear once the building is known.
     assert.equal(await heading(page), 'Angaben für die Baustatistik');
     await assertReflows(page);
-    assert.equal(await page.locator('[name="f.wohnungen"], [name="f.heizenergie"]').count(), 0);
+    assert.equal(await page.locator('[name="f.wohnungen"]:visible, [name="f.heizenergie"]:visible').count(), 0);
     await page.getByLabel('Neubau', { exact: true }).check();
     await page.getByLabel('Wohngebäude', { exact: true }).check();
-    response = await navigate(page, () => continueButton(page).click());
-    assert.equal(response.status(), 200);
-    await assertErrorSummary(page, []);
-    await assertRevealed(page, [/Anzahl der Wohnungen/, /Wohnfläche/, /Heizenergie/]);
+    if (js) {
+      // Shown as the answers change: continuing without answering them reports them as missing at once.
+      await conditionsFollowed(page);
+      assert.equal(await page.locator('[name="f.wohnungen"]:visible, [name="f.heizenergie"]:visible').count(), 2);
+    } else {
+      response = await navigate(page, () => continueButton(page).click());
+      assert.equal(response.status(), 200);
+      await assertErrorSummary(page, []);
+      await assertRevealed(page, [/Anzahl der Wohnungen/, /Wohnfläche/, /Heizenergie/]);
+    }
     // Continuing without answering them: now they are missing.
     response = await navigate(page, () => continueButton(page).click());
     assert.equal(response.status(), 400);

@@ -48,26 +48,26 @@ export class TestClient {
   }
 
   /** Posts a urlencoded form; an array value sends the field once per item (checkboxes). */
-  async post(url: string, form: Record<string, string | string[]>): Promise<LightMyRequestResponse> {
+  async post(url: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     const cookie = this.cookieHeader();
     const pairs = Object.entries(form).flatMap(([k, v]) => (Array.isArray(v) ? v.map((item) => [k, item]) : [[k, v]]));
     const response = await this.server.inject({
       method: 'POST', url, remoteAddress: this.remoteAddress, payload: new URLSearchParams(pairs).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
     });
     this.remember(response);
     return response;
   }
 
   /** Posts a multipart/form-data body (fields and files), as a browser does for a form with a file input. */
-  async postMultipart(url: string, fields: Record<string, string>, files: ({ field: string; fileName: string; type?: string; bytes: Uint8Array } | UploadFile)[] = []): Promise<LightMyRequestResponse> {
+  async postMultipart(url: string, fields: Record<string, string>, files: ({ field: string; fileName: string; type?: string; bytes: Uint8Array } | UploadFile)[] = [], headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     const cookie = this.cookieHeader();
     const { body, contentType } = multipartBody(fields, files.map((f) => ('bytes' in f ? f : {
       field: f.field, fileName: f.name, ...(f.type ? { type: f.type } : {}), bytes: typeof f.content === 'string' ? Buffer.from(f.content) : f.content,
     })));
     const response = await this.server.inject({
       method: 'POST', url, remoteAddress: this.remoteAddress, payload: body,
-      headers: { 'content-type': contentType, ...(cookie ? { cookie } : {}) },
+      headers: { ...headers, 'content-type': contentType, ...(cookie ? { cookie } : {}) },
     });
     this.remember(response);
     return response;
@@ -92,7 +92,8 @@ export class TestClient {
     const token = form.querySelector('input[name="_csrf"]')?.getAttribute('value');
     if (!token) throw new Error(`form on ${pageUrl} has no CSRF token`);
     const hidden: Record<string, string> = {};
-    for (const input of form.querySelectorAll('input[type="hidden"]')) hidden[input.getAttribute('name') ?? ''] = input.getAttribute('value') ?? '';
+    // As a browser does: disabled inputs (those of questions hidden by a condition) are not sent.
+    for (const input of form.querySelectorAll('input[type="hidden"]:not([disabled])')) hidden[input.getAttribute('name') ?? ''] = input.getAttribute('value') ?? '';
     return this.post(form.getAttribute('action') ?? pageUrl, { ...hidden, ...fields, _csrf: token });
   }
 }

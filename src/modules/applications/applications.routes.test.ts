@@ -4,7 +4,7 @@ import { createSealKeyStore, isSealValid, verifyPdfSeal } from '../../platform/p
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { html, TestClient } from '../../../test/support/http.ts';
 import { logInCitizen } from '../../../test/support/saml-citizen-login.ts';
-import { COBURG, fillDogTax, HOLDER, procedureId as procedureIdOf, startDogTax as startDogTaxOf } from '../../../test/support/dog-tax.ts';
+import { COBURG, DOG, fillDogTax, HOLDER, procedureId as procedureIdOf, startDogTax as startDogTaxOf } from '../../../test/support/dog-tax.ts';
 
 let app: TestApp;
 before(async () => {
@@ -230,4 +230,101 @@ test('a change link of the check page returns there after the step, unless the c
   // Without the parameter, the next step follows as before.
   const plain = await client.submit(`/antraege/${id}/schritte/ermaessigung`, { 'f.ermaessigung_beantragt': 'no', _action: 'continue' }, `/antraege/${id}/schritte/ermaessigung`);
   assert.equal(plain.headers.location, `/antraege/${id}/schritte/zahlung`);
+});
+
+/** A Hundesteuer draft answered up to the payment step (direct debit not yet chosen). */
+async function draftAtPayment(client: TestClient): Promise<string> {
+  const id = await startDogTax(client);
+  const base = `/antraege/${id}/schritte`;
+  for (const [step, fields] of [['halter', HOLDER], ['hundeangaben', DOG], ['ermaessigung', { 'f.ermaessigung_beantragt': 'no' }]] as const) {
+    assert.equal((await client.submit(`${base}/${step}`, { ...fields, _action: 'continue' }, `${base}/${step}`)).statusCode, 303, step);
+  }
+  return id;
+}
+
+const storedRow = (id: string) => app.database.db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const storedAnswers = async (id: string) => JSON.parse(app.cipher.decrypt((await storedRow(id)).answers_enc)) as Record<string, unknown>;
+
+test('a step holds its conditional questions hidden in place; a value posted for a hidden question is neither stored nor an error', async () => {
+  const client = await citizen('U11');
+  const id = await draftAtPayment(client);
+  const step = `/antraege/${id}/schritte/zahlung`;
+  const page = html(await client.get(step));
+  for (const name of ['f.kontoinhaber', 'f.iban']) {
+    const item = page.querySelector(`[data-condition="${name}"]`);
+    assert.ok(item, `${name} is on the page`);
+    assert.ok(item.hasAttribute('hidden'), `${name} is hidden`);
+    assert.ok(item.querySelector(`input[name="${name}"]`)!.hasAttribute('disabled'), `${name} is not sent without JavaScript`);
+    assert.equal(item.getAttribute('data-required-if'), name);
+  }
+  assert.equal(page.querySelector('form[data-conditions]')?.getAttribute('data-conditions'), `${step}/bedingungen`);
+  assert.match(page.querySelector('[data-conditions-status]')?.getAttribute('data-shown-text') ?? '', /weitere Fragen/);
+  assert.equal(page.querySelector('[data-conditions-status]')?.getAttribute('aria-live'), 'polite');
+
+  // Posted anyway (a tampered form, or a field the page still had): dropped, and not checked (the IBAN is invalid).
+  const posted = await client.submit(step, { 'f.lastschrift': 'no', 'f.kontoinhaber': 'Heimlich', 'f.iban': 'DE00', _action: 'continue' }, step);
+  assert.equal(posted.statusCode, 303, html(posted).querySelector('.error-summary')?.text);
+  assert.equal(posted.headers.location, `/antraege/${id}/pruefen`);
+  const answers = await storedAnswers(id);
+  assert.equal(answers.lastschrift, false);
+  assert.ok(!('kontoinhaber' in answers) && !('iban' in answers), JSON.stringify(Object.keys(answers)));
+  assert.doesNotMatch(html(await client.get(`/antraege/${id}/pruefen`)).querySelector('main')!.text, /Heimlich/);
+});
+
+test('the conditions endpoint answers what the step shows for the answers on the page, stores nothing, and only for the owner', async () => {
+  const client = await citizen('U12');
+  const id = await draftAtPayment(client);
+  const step = `/antraege/${id}/schritte/zahlung`;
+  const url = `${step}/bedingungen`;
+  const csrf = html(await client.get(step)).querySelector('input[name="_csrf"]')!.getAttribute('value')!;
+  const json = { accept: 'application/json' };
+  const before = JSON.stringify(await storedRow(id));
+
+  const yes = await client.post(url, { _csrf: csrf, 'f.lastschrift': 'yes', 'f.kontoinhaber': 'Manfred Schmidt' }, json);
+  assert.equal(yes.statusCode, 200, yes.body);
+  assert.match(String(yes.headers['content-type']), /^application\/json/);
+  assert.deepEqual(yes.json(), { visible: ['f.kontoinhaber', 'f.iban'], required: ['f.kontoinhaber', 'f.iban'] });
+  assert.deepEqual((await client.post(url, { _csrf: csrf, 'f.lastschrift': 'no' }, json)).json(), { visible: [], required: [] });
+  assert.deepEqual((await client.post(url, { _csrf: csrf }, json)).json(), { visible: [], required: [] }, 'nothing answered on the page: nothing shown');
+  // Read over the saved draft: the dog, saved on its own step, decides the questions of its step.
+  const dogs = await client.post(`/antraege/${id}/schritte/hundeangaben/bedingungen`, { _csrf: csrf, ...DOG, 'f.hunde.0.listenhund': 'yes' }, json);
+  assert.deepEqual(dogs.json(), { visible: ['f.hunde.0.kategorie', 'f.hunde.0.erlaubnis'], required: ['f.hunde.0.kategorie', 'f.hunde.0.erlaubnis'] });
+  assert.equal(JSON.stringify(await storedRow(id)), before, 'nothing is stored');
+
+  // Refused as problem+json: without the session's CSRF token, with input that is not a step's fields,
+  // for an unknown step, and for another person's draft (not found, as the step itself).
+  const problem = (res: Awaited<ReturnType<TestClient['post']>>, status: number, code: string) => {
+    assert.equal(res.statusCode, status, res.body);
+    assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+    assert.equal(res.json().code, code);
+  };
+  problem(await client.post(url, { _csrf: 'falsch', 'f.lastschrift': 'yes' }, json), 403, 'CSRF_INVALID');
+  problem(await client.post(url, { _csrf: csrf, [`f.${'x'.repeat(400)}`]: 'yes' }, json), 400, 'BAD_REQUEST');
+  problem(await client.postMultipart(url, { _csrf: csrf, 'f.lastschrift': 'yes' }, [], json), 400, 'BAD_REQUEST');
+  problem(await client.post(`/antraege/${id}/schritte/gibt-es-nicht/bedingungen`, { _csrf: csrf }, json), 404, 'NOT_FOUND');
+  const other = await citizen('U03');
+  const otherCsrf = html(await other.get(`/antraege/${await startDogTax(other)}/schritte/halter`)).querySelector('input[name="_csrf"]')!.getAttribute('value')!;
+  problem(await other.post(url, { _csrf: otherCsrf, 'f.lastschrift': 'yes' }, json), 404, 'NOT_FOUND');
+  problem(await new TestClient(app.server).post(url, { 'f.lastschrift': 'yes' }, json), 403, 'CSRF_INVALID');
+  assert.equal(JSON.stringify(await storedRow(id)), before, 'still nothing stored');
+
+  // Once submitted there is no draft step to ask about.
+  await client.submit(step, { 'f.lastschrift': 'no', _action: 'continue' }, step);
+  assert.equal((await client.submit(`/antraege/${id}/pruefen`, {}, `/antraege/${id}/absenden`)).statusCode, 303);
+  problem(await client.post(url, { _csrf: csrf, 'f.lastschrift': 'yes' }, json), 404, 'NOT_FOUND');
+});
+
+test('with questions shown as the answers changed (JavaScript), continuing reports them as missing instead of listing them as new', async () => {
+  const client = await citizen('U04');
+  const id = await draftAtPayment(client);
+  const step = `/antraege/${id}/schritte/zahlung`;
+  const live = await client.submit(step, { 'f.lastschrift': 'yes', _live: '1', _action: 'continue' }, step);
+  assert.equal(live.statusCode, 400);
+  assert.deepEqual(html(live).querySelectorAll('.error-summary a').map((a) => a.getAttribute('href')), ['#f.kontoinhaber', '#f.iban']);
+  assert.equal(html(live).querySelector('[role="status"] a'), null);
+  // The page shown again follows the posted answers: the questions are visible, required, enabled.
+  const item = html(live).querySelector('[data-condition="f.kontoinhaber"]')!;
+  assert.ok(!item.hasAttribute('hidden'));
+  assert.ok(!item.querySelector('input')!.hasAttribute('disabled'));
+  assert.equal(item.querySelector('input')!.getAttribute('aria-required'), 'true');
 });

@@ -10,10 +10,10 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../../app-deps.ts';
-import { DomainError } from '../../platform/http/errors.ts';
+import { DomainError, invalidParamsOf } from '../../platform/http/errors.ts';
 import { chosenMunicipality, findResponsibleAuthority } from '../catalog/index.ts';
 import type { Answers, FormDefinition, FormItem } from '../forms/form-definition.ts';
-import { applyPrefill, buildStepView, buildSummaryView, collectFiles, localize, readStepAnswers, shownFields, validateStep, visibleSteps, type FieldError } from '../forms/index.ts';
+import { applyPrefill, buildStepView, buildSummaryView, collectFiles, conditionStates, localize, readStepAnswers, shownFields, validateStep, visibleSteps, type FieldError } from '../forms/index.ts';
 import { loadCitizenProfile, meetsLevel, requireCitizen, type Citizen, type TrustLevel } from '../identity/index.ts';
 import { findMunicipality } from '../municipalities/index.ts';
 import {
@@ -34,6 +34,14 @@ const VIEWS = 'modules/applications/views';
 const idParam = z.object({ id: z.uuid() });
 const stepParams = z.object({ id: z.uuid(), stepId: z.string().max(80) });
 const startBody = z.object({ ags: z.string().regex(/^\d{8}$/), startKey: z.uuid(), prefill: z.literal('ja').optional() });
+/** A posted step form as fields (url-encoded: every value a text or a list of texts). */
+const stepFields = z.record(z.string().max(300), z.union([z.string(), z.array(z.string())]));
+/**
+ * Sent by public/app.js with a step once the page shows what the conditions decide for its current
+ * answers: questions that appeared while the person answered were seen, so they are not listed
+ * again as new ones (without JavaScript the field is never sent).
+ */
+const SHOWN_LIVE = '_live';
 
 /** Whom an application belongs to: the person, or the organisation the person acts for (business account). */
 export function ownerOf(citizen: Citizen): ApplicationOwner {
@@ -78,14 +86,17 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     return application;
   }
 
+  /** The trust level the procedure needs when the person's login is below it, else null. */
+  async function missingLevel(citizen: Citizen, procedureId: string): Promise<TrustLevel | null> {
+    const procedure = await findProcedure(db, procedureId);
+    return procedure && !meetsLevel(citizen.level, procedure.minTrustLevel) ? procedure.minTrustLevel : null;
+  }
+
   /** Sends a person below the procedure's level to log in again at that level; true when it did. */
   async function stepUpIfNeeded(req: FastifyRequest, reply: FastifyReply, citizen: Citizen, procedureId: string): Promise<boolean> {
-    const procedure = await findProcedure(db, procedureId);
-    if (procedure && !meetsLevel(citizen.level, procedure.minTrustLevel)) {
-      await reply.redirect(stepUpUrl(procedure.minTrustLevel, req.url.split('?')[0] ?? '/antraege'), 303);
-      return true;
-    }
-    return false;
+    const level = await missingLevel(citizen, procedureId);
+    if (level) await reply.redirect(stepUpUrl(level, req.url.split('?')[0] ?? '/antraege'), 303);
+    return level !== null;
   }
 
   function answersOf(application: ApplicationRow): Answers {
@@ -169,6 +180,24 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
   });
 
   /**
+   * The person's draft and the visible step named in the URL; instead, `submitted` when the
+   * application is no longer a draft, or `step-up` with the trust level the procedure needs above the login's.
+   * @throws DomainError NOT_FOUND for another person's application or an unknown or hidden step.
+   */
+  async function findDraftStep(req: FastifyRequest, citizen: Citizen) {
+    const application = await ownApplication(req, citizen);
+    if (application.status !== 'draft') return { kind: 'submitted', applicationId: application.id } as const;
+    const level = await missingLevel(citizen, application.procedureId);
+    if (level) return { kind: 'step-up', level } as const;
+    const params = stepParams.safeParse(req.params);
+    if (!params.success) throw new DomainError('NOT_FOUND');
+    const definition = await deps.formVersions.load(db, application.formId, application.formVersion);
+    const answers = answersOf(application);
+    if (!visibleSteps(definition, answers).some((s) => s.id === params.data.stepId)) throw new DomainError('NOT_FOUND');
+    return { kind: 'draft', citizen, application, definition, stepId: params.data.stepId, answers } as const;
+  }
+
+  /**
    * The logged-in person's draft and the visible step named in the URL, at the procedure's trust
    * level; null after a redirect (login, step-up, or the application is no longer a draft).
    * @throws DomainError NOT_FOUND for another person's application or an unknown or hidden step.
@@ -176,18 +205,16 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
   async function openDraftStep(req: FastifyRequest, reply: FastifyReply) {
     const citizen = requireCitizen(req, reply);
     if (!citizen) return null;
-    const application = await ownApplication(req, citizen);
-    if (application.status !== 'draft') {
-      await reply.redirect(`/antraege/${application.id}`, 303);
+    const draft = await findDraftStep(req, citizen);
+    if (draft.kind === 'submitted') {
+      await reply.redirect(`/antraege/${draft.applicationId}`, 303);
       return null;
     }
-    if (await stepUpIfNeeded(req, reply, citizen, application.procedureId)) return null;
-    const params = stepParams.safeParse(req.params);
-    if (!params.success) throw new DomainError('NOT_FOUND');
-    const definition = await deps.formVersions.load(db, application.formId, application.formVersion);
-    const answers = answersOf(application);
-    if (!visibleSteps(definition, answers).some((s) => s.id === params.data.stepId)) throw new DomainError('NOT_FOUND');
-    return { citizen, application, definition, stepId: params.data.stepId, answers };
+    if (draft.kind === 'step-up') {
+      await reply.redirect(stepUpUrl(draft.level, req.url.split('?')[0] ?? '/antraege'), 303);
+      return null;
+    }
+    return draft;
   }
 
   app.get('/antraege/:id/schritte/:stepId', async (req, reply) => {
@@ -207,7 +234,7 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     const index = steps.findIndex((s) => s.id === stepId);
     const step = buildStepView(definition, stepId, {
       answers: state.answers, raw: state.raw, errors: state.errors, locale: req.locale,
-      prefilledIds: await prefilledIds(application, definition),
+      prefilledIds: await prefilledIds(application, definition), withHidden: true,
     });
     return reply.page(`${VIEWS}/step.njk`, {
       pageTitle: `${state.errors.length ? `${req.t('form.errorPrefix')} ` : ''}${localize(steps[index]?.title ?? definition.title, req.locale)} – ${application.procedureName}`,
@@ -240,7 +267,7 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
     const errors = [...fileErrors, ...validateStep(definition, stepId, read.answers, read.raw).filter((e) => !fileErrors.some((f) => f.fieldId === e.fieldId))];
     // Questions the answers have just revealed on this step (a secondary residence asks for the main
     // one) are asked, not reported as missing: the person has not seen them yet.
-    const revealed = newlyShownQuestions(definition, stepId, previous, read, req.locale);
+    const revealed = form.fields[SHOWN_LIVE] === '1' ? [] : newlyShownQuestions(definition, stepId, previous, read, req.locale);
     const unseen = (e: FieldError) => !fileErrors.includes(e) && revealed.some((f) => e.fieldId === f.name || e.fieldId.startsWith(`${f.name}.`));
     if (errors.some(unseen)) {
       const remaining = errors.filter((e) => !unseen(e));
@@ -267,6 +294,20 @@ export async function applicationsRoutes(app: FastifyInstance, deps: AppDeps): P
       return reply.redirect(`/antraege/${application.id}/schritte/${next.id}`, 303);
     }
     return reply.redirect(`/antraege/${application.id}/pruefen`, 303);
+  });
+
+  // What the step shows for the answers on the page as the person changes them (public/app.js): the
+  // step's fields are read as a save reads them, over the saved draft, and the form engine decides;
+  // nothing is stored. Guarded like the step itself (the owner, CSRF, the platform's rate limit).
+  app.post('/antraege/:id/schritte/:stepId/bedingungen', async (req) => {
+    if (!req.citizen) throw new DomainError('UNAUTHENTICATED');
+    const draft = await findDraftStep(req, req.citizen);
+    if (draft.kind === 'submitted') throw new DomainError('NOT_FOUND');
+    if (draft.kind === 'step-up') throw new DomainError('UNAUTHENTICATED');
+    const fields = stepFields.safeParse(req.body ?? {});
+    if (!fields.success) throw new DomainError('BAD_REQUEST', 'step fields expected', { invalidParams: invalidParamsOf(fields.error) });
+    const read = readStepAnswers(draft.definition, draft.stepId, fields.data, draft.answers);
+    return conditionStates(draft.definition, draft.stepId, read);
   });
 
   /** Fields shown for the posted answers that the page did not show, and that were not posted with a value. */

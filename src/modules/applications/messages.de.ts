@@ -44,6 +44,8 @@ export const applicationsMessagesDe = {
   'applications.step.later': 'Später weitermachen',
   'applications.step.revealedTitle': 'Bitte beantworten Sie auch diese Fragen',
   'applications.step.revealedText': 'Sie sind durch Ihre Antworten in diesem Schritt hinzugekommen:',
+  'applications.step.liveShown': 'Durch Ihre Antwort sind weitere Fragen hinzugekommen.',
+  'applications.step.liveHidden': 'Fragen, die durch Ihre Antwort nicht mehr nötig sind, wurden ausgeblendet.',
   'applications.check.title': 'Angaben prüfen und absenden',
   'applications.check.intro': 'Bitte prüfen Sie Ihre Angaben. Mit „Ändern“ kommen Sie zum jeweiligen Schritt zurück.',
   'applications.check.declarationTitle': 'Antrag absenden',

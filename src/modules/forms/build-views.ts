@@ -5,7 +5,7 @@
  */
 import type { AddressValue, Answers, FieldItem, FileReference, FormDefinition, FormItem } from './form-definition.ts';
 import { ADDRESS_PARTS, engineText, isAnswered, isFileReference } from './field-values.ts';
-import { answerOf, indexForm, isItemShown, isStepVisible, localize, repetitionsOf, type FormIndex, type Frames } from './form-index.ts';
+import { answerOf, indexForm, isItemShown, isRequired, isStepVisible, localize, repetitionsOf, type FormIndex, type Frames } from './form-index.ts';
 import { parseIsoDate } from './rule-language.ts';
 import { ACTION_NAME, FIELD_PREFIX, type RawValues } from './read-answers.ts';
 import type { FieldError } from './validate-answers.ts';
@@ -16,7 +16,14 @@ export interface OptionView { id: string; value: string; label: string; checked:
 export interface AddressPartView { id: string; name: string; label: string; value: string; autocomplete?: string; className: string; error: boolean }
 export interface FileView { fileName: string; size: string; removeValue: string; removeText: string }
 
-export interface FieldView {
+/**
+ * How an item takes part in conditions (with `StepViewInput.withHidden`): `conditional` when it has a
+ * condition (`visibleIf`); `hidden` when that condition is false for the answers; `disabled` when it
+ * or an enclosing item is hidden (its inputs are then not sent with the form).
+ */
+export interface ConditionView { conditional: boolean; hidden: boolean; disabled: boolean }
+
+export interface FieldView extends ConditionView {
   kind: 'field';
   type: FieldItem['type'];
   widget: 'input' | 'textarea' | 'radios' | 'select' | 'checkboxes' | 'address' | 'file';
@@ -30,7 +37,10 @@ export interface FieldView {
   errorId: string;
   /** Value of aria-describedby (hint, prefill note, error), or empty. */
   describedBy: string;
+  /** Whether the field must be answered (`required`, or `requiredIf` holding for the answers). */
   required: boolean;
+  /** True when `required` depends on the answers (`requiredIf`): a script may change it as they change. */
+  requiredIf: boolean;
   optionalText: string;
   value: string;
   inputType: string;
@@ -51,10 +61,10 @@ export interface FieldView {
   uploadedText: string;
 }
 
-export interface TextView { kind: 'text'; id: string; text: string }
-export interface GroupView { kind: 'group'; id: string; legend: string; hint?: string; hintId: string; items: ItemView[] }
+export interface TextView extends ConditionView { kind: 'text'; id: string; text: string }
+export interface GroupView extends ConditionView { kind: 'group'; id: string; legend: string; hint?: string; hintId: string; items: ItemView[] }
 export interface RepetitionView { id: string; legend: string; items: ItemView[]; remove?: { value: string; text: string; hiddenText: string } }
-export interface RepeatView {
+export interface RepeatView extends ConditionView {
   kind: 'repeat';
   id: string;
   legend: string;
@@ -82,6 +92,8 @@ export interface StepView {
   actionName: string;
   /** True when the step shows a file input: the page's form needs enctype="multipart/form-data". */
   hasFileFields: boolean;
+  /** True when an item of the step has a condition (`visibleIf`, `requiredIf`): the answers can change what it shows. */
+  hasConditions: boolean;
 }
 
 export interface StepViewInput {
@@ -91,6 +103,11 @@ export interface StepViewInput {
   locale: Locale;
   /** Ids of fields filled from the user account (shown with a note). */
   prefilledIds?: readonly string[];
+  /**
+   * Also build the items whose condition is false, marked `hidden` with their inputs `disabled`, in
+   * their place: a script can show them as the answers change, and without it the page is the same.
+   */
+  withHidden?: boolean;
 }
 
 const RADIO_LIMIT = 7;
@@ -109,16 +126,18 @@ export function buildStepView(definition: FormDefinition, stepId: string, input:
   const errorFor = (name: string, nested: boolean) =>
     errors.find((e) => e.fieldId === name || (nested && e.fieldId.startsWith(`${name}.`)));
 
-  const items = (list: FormItem[], prefix: string, frames: Frames): ItemView[] => {
+  const items = (list: FormItem[], prefix: string, frames: Frames, inHidden: boolean): ItemView[] => {
     const out: ItemView[] = [];
     const frame = frames[frames.length - 1]!;
     for (const item of list) {
-      if (!isItemShown(index, item, frames)) continue;
+      const hidden = !isItemShown(index, item, frames);
+      if (hidden && !input.withHidden) continue;
+      const condition: ConditionView = { conditional: item.visibleIf !== undefined, hidden, disabled: inHidden || hidden };
       const name = `${prefix}.${item.id}`;
       if (item.kind === 'text') {
-        out.push({ kind: 'text', id: name, text: localize(item.text, locale) });
+        out.push({ kind: 'text', id: name, text: localize(item.text, locale), ...condition });
       } else if (item.kind === 'group' && !item.repeat) {
-        out.push({ kind: 'group', id: name, legend: localize(item.label, locale), ...(item.help ? { hint: localize(item.help, locale) } : {}), hintId: `${name}-hint`, items: items(item.items, prefix, frames) });
+        out.push({ kind: 'group', id: name, legend: localize(item.label, locale), ...(item.help ? { hint: localize(item.help, locale) } : {}), hintId: `${name}-hint`, items: items(item.items, prefix, frames, condition.disabled), ...condition });
       } else if (item.kind === 'group' && item.repeat) {
         const repetitions = repetitionsOf(frame, item.id);
         const rawCount = Number(raw[`${name}.count`]);
@@ -132,7 +151,7 @@ export function buildStepView(definition: FormDefinition, stepId: string, input:
           views.push({
             id: `${name}.${i}`,
             legend: repetitionLegend,
-            items: items(item.items, `${name}.${i}`, [...frames, repetitions[i] ?? {}]),
+            items: items(item.items, `${name}.${i}`, [...frames, repetitions[i] ?? {}], condition.disabled),
             ...(count > item.repeat.min ? { remove: { value: `remove:${name}.${i}`, text: t('forms.ui.remove'), hiddenText: repetitionLegend } } : {}),
           });
         }
@@ -143,23 +162,28 @@ export function buildStepView(definition: FormDefinition, stepId: string, input:
           errorPrefix: t('forms.ui.errorPrefix'),
           countName: `${name}.count`, count, repetitions: views,
           ...(count < item.repeat.max ? { add: { value: `add:${name}`, text: t('forms.ui.add'), hiddenText: legend } } : {}),
+          ...condition,
         });
       } else if (item.kind === 'field') {
-        out.push(fieldView(index, item, name, frame, raw, errorFor(name, item.type === 'address'), prefilled.has(item.id) && prefix === FIELD_PREFIX, locale));
+        const required = isRequired(index, item, frames);
+        out.push({ ...fieldView(index, item, name, frame, raw, errorFor(name, item.type === 'address'), prefilled.has(item.id) && prefix === FIELD_PREFIX, required, locale), ...condition });
       }
     }
     return out;
   };
 
-  const views = isStepVisible(index, step, input.answers) ? items(step.items, FIELD_PREFIX, [input.answers]) : [];
+  const views = isStepVisible(index, step, input.answers) ? items(step.items, FIELD_PREFIX, [input.answers], false) : [];
   const hasFile = (list: ItemView[]): boolean =>
-    list.some((v) => (v.kind === 'field' && v.widget === 'file') || (v.kind === 'group' && hasFile(v.items)) || (v.kind === 'repeat' && v.repetitions.some((r) => hasFile(r.items))));
+    list.some((v) => !v.hidden && ((v.kind === 'field' && v.widget === 'file') || (v.kind === 'group' && hasFile(v.items)) || (v.kind === 'repeat' && v.repetitions.some((r) => hasFile(r.items)))));
+  const hasCondition = (list: FormItem[]): boolean =>
+    list.some((i) => i.visibleIf !== undefined || (i.kind === 'field' && i.requiredIf !== undefined) || (i.kind === 'group' && hasCondition(i.items)));
   return {
     stepId,
     title: localize(step.title, locale),
     ...(step.intro ? { intro: localize(step.intro, locale) } : {}),
     items: views,
     hasFileFields: hasFile(views),
+    hasConditions: hasCondition(step.items),
     errorSummary: errors.map((e) => ({ field: e.fieldId, message: localize(e.message, locale) })),
     errorPrefix: t('forms.ui.errorPrefix'),
     actionName: ACTION_NAME,
@@ -183,7 +207,36 @@ export function shownFields(definition: FormDefinition, stepId: string, input: P
   return out;
 }
 
-function fieldView(index: FormIndex, field: FieldItem, name: string, frame: Answers, raw: RawValues, error: FieldError | undefined, prefilled: boolean, locale: Locale): FieldView {
+/** What a step shows for some answers, as far as conditions decide it (see `conditionStates`). */
+export interface ConditionStates {
+  /** The HTML ids of the items with a condition that are shown (hidden enclosing items hide theirs). */
+  visible: string[];
+  /** The HTML ids of the shown fields with `requiredIf` that must be answered. */
+  required: string[];
+}
+
+/**
+ * Which of a step's conditional items are shown and which conditionally required fields are
+ * required for these answers (posted repetition counts in `raw`): what a page rendered with
+ * `withHidden` marks as `data-condition` and `data-required-if`, so that a script can follow the
+ * answers without evaluating any rule itself. Throws only when `stepId` is not a step of the definition.
+ */
+export function conditionStates(definition: FormDefinition, stepId: string, input: Pick<StepViewInput, 'answers' | 'raw'>): ConditionStates {
+  const states: ConditionStates = { visible: [], required: [] };
+  const collect = (views: ItemView[]) => {
+    for (const v of views) {
+      if (v.disabled) continue;
+      if (v.conditional) states.visible.push(v.id);
+      if (v.kind === 'field' && v.requiredIf && v.required) states.required.push(v.id);
+      else if (v.kind === 'group') collect(v.items);
+      else if (v.kind === 'repeat') for (const r of v.repetitions) collect(r.items);
+    }
+  };
+  collect(buildStepView(definition, stepId, { ...input, locale: 'de', withHidden: true }).items);
+  return states;
+}
+
+function fieldView(index: FormIndex, field: FieldItem, name: string, frame: Answers, raw: RawValues, error: FieldError | undefined, prefilled: boolean, required: boolean, locale: Locale): Omit<FieldView, keyof ConditionView> {
   const t = (key: Parameters<typeof engineText>[0], params?: Parameters<typeof engineText>[1]) => localize(engineText(key, params), locale);
   const value = answerOf(frame, field.id);
   const rawValue = raw[name];
@@ -196,11 +249,10 @@ function fieldView(index: FormIndex, field: FieldItem, name: string, frame: Answ
     if (c.mediaTypes) hint.push(t('forms.ui.fileTypes', { types: c.mediaTypes.map(mediaTypeName).join(', ') }));
     if ((c.maxFiles ?? 1) > 1) hint.push(t('forms.ui.fileMax', { count: c.maxFiles ?? 1 }));
   }
-  const required = field.required;
   const describedBy = [hint.length ? `${name}-hint` : '', prefilled ? `${name}-prefilled` : '', error ? `${name}-error` : ''].filter(Boolean).join(' ');
-  const view: FieldView = {
+  const view: Omit<FieldView, keyof ConditionView> = {
     kind: 'field', type: field.type, widget: 'input', id: name, name, label: localize(field.label, locale), hint, hintId: `${name}-hint`,
-    ...(error ? { error: localize(error.message, locale) } : {}), errorId: `${name}-error`, describedBy, required,
+    ...(error ? { error: localize(error.message, locale) } : {}), errorId: `${name}-error`, describedBy, required, requiredIf: field.requiredIf !== undefined,
     optionalText: t('forms.ui.optional'), value: '', inputType: 'text', spellcheck: true, options: [], parts: [], files: [], multiple: false,
     prefilled, prefilledText: t('forms.ui.prefilled'), prefilledId: `${name}-prefilled`, inline: false,
     errorPrefix: t('forms.ui.errorPrefix'), uploadedText: t('forms.ui.uploaded'),

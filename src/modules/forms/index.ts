@@ -8,8 +8,8 @@ export type { ReadResult, StepAction, PostedBody, RawValues, PrefillValues } fro
 export { validateStep, validateAnswers, visibleSteps, isVisible } from './validate-answers.ts';
 export type { FieldError, ValidationOptions } from './validate-answers.ts';
 export { scopeForAnswers, localize } from './form-index.ts';
-export { buildStepView, buildSummaryView, shownFields } from './build-views.ts';
-export type { StepView, StepViewInput, ItemView, FieldView, SummaryView, SummaryStep, SummaryRow } from './build-views.ts';
+export { buildStepView, buildSummaryView, conditionStates, shownFields } from './build-views.ts';
+export type { ConditionStates, StepView, StepViewInput, ItemView, FieldView, SummaryView, SummaryStep, SummaryRow } from './build-views.ts';
 export { loadReferenceForm, REFERENCE_FORMS } from './reference-forms.ts';
 export type { ReferenceFormName } from './reference-forms.ts';
 export { nextStepId, previousStepId, collectFiles } from './navigation.ts';

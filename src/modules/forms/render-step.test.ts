@@ -13,7 +13,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { parse, type HTMLElement } from 'node-html-parser';
-import { buildStepView, buildSummaryView } from './build-views.ts';
+import { buildStepView, buildSummaryView, conditionStates } from './build-views.ts';
+import { checkFormDefinition } from './check-form-definition.ts';
 import { readStepAnswers } from './read-answers.ts';
 import { loadReferenceForm, REFERENCE_FORMS } from './reference-forms.ts';
 import { everyTypeDefinition } from './test-fixtures.ts';
@@ -37,7 +38,7 @@ const files = [{ uploadId: 'up-1', fileName: 'urkunde.pdf', mediaType: 'applicat
 function renderStep(stepId: string, body: Record<string, string | string[]>, previous: Record<string, unknown>, locale: 'de' | 'en', withErrors: boolean): string {
   const read = readStepAnswers(definition, stepId, body, previous as never);
   const errors = withErrors ? validateStep(definition, stepId, read.answers, read.raw, { today: '2026-11-23' }) : [];
-  const view = buildStepView(definition, stepId, { answers: read.answers, raw: read.raw, errors, locale, prefilledIds: ['vorname', 'anschrift'] });
+  const view = buildStepView(definition, stepId, { answers: read.answers, raw: read.raw, errors, locale, prefilledIds: ['vorname', 'anschrift'], withHidden: true });
   return env.renderString(PAGE, { view, locale });
 }
 
@@ -137,6 +138,61 @@ test('repeating groups render add and remove buttons within min/max, and the Eng
   assert.match(single.querySelector('button[value="add:f.hunde"]')!.text, /Weitere hinzufügen/);
 });
 
+test('with withHidden, items whose condition is false are in their place, hidden, their inputs disabled; conditionStates says what to show', () => {
+  const root = parse(renderStep('person', {}, {}, 'de', false));
+  checkWiring('person hidden', root.toString());
+  const heirat = root.querySelector('[data-condition="f.heirat"]')!;
+  assert.ok(heirat.hasAttribute('hidden'), 'the wedding date is hidden while "married" is not answered yes');
+  assert.ok(heirat.querySelector('input[name="f.heirat"]')!.hasAttribute('disabled'), 'its input is not sent with the form');
+  assert.equal(heirat.querySelector('label')!.getAttribute('for'), 'f.heirat');
+  const order = root.querySelectorAll('.field').map((f) => f.querySelector('[name]')?.getAttribute('name'));
+  assert.deepEqual(order.slice(order.indexOf('f.verheiratet'), order.indexOf('f.verheiratet') + 3), ['f.verheiratet', 'f.heirat', 'f.anschrift.street'], 'in its place in the page order');
+  assert.equal(root.querySelectorAll('[data-condition]:not([hidden])').length, 0);
+  assert.equal(root.querySelectorAll('input[disabled], select[disabled], textarea[disabled], button[disabled]').length, 1, 'nothing else is disabled');
+  // A conditionally required field: "(optional)" while its condition is false, required when it holds.
+  const nachweis = root.querySelector('[data-required-if="f.nachweis"]')!;
+  assert.ok(!nachweis.hasAttribute('data-condition'), 'required on a condition, but always shown');
+  assert.ok(!nachweis.querySelector('.optional')!.hasAttribute('hidden'));
+  assert.ok(!nachweis.querySelector('input')!.hasAttribute('aria-required'));
+  const married = parse(renderStep('person', { 'f.verheiratet': 'yes' }, {}, 'de', false));
+  assert.ok(!married.querySelector('[data-condition="f.heirat"]')!.hasAttribute('hidden'));
+  assert.ok(!married.querySelector('input[name="f.heirat"]')!.hasAttribute('disabled'));
+  assert.ok(married.querySelector('[data-required-if="f.nachweis"] .optional')!.hasAttribute('hidden'));
+  assert.equal(married.querySelector('[data-required-if="f.nachweis"] input')!.getAttribute('aria-required'), 'true');
+  // Without withHidden (the engine's default) hidden items are left out, as before.
+  assert.equal(buildStepView(definition, 'person', { answers: {}, locale: 'de' }).items.some((v) => v.id === 'f.heirat'), false);
+
+  assert.deepEqual(conditionStates(definition, 'person', { answers: {} }), { visible: [], required: [] });
+  assert.deepEqual(conditionStates(definition, 'person', { answers: { verheiratet: true, betrag: 1250 } }), { visible: ['f.heirat'], required: ['f.iban', 'f.nachweis'] });
+  // Inside repeating groups: per repetition, with the ids of the page.
+  const dogs = parse(renderStep('tiere', { 'f.hunde.count': '2', 'f.hunde.0.listenhund': 'yes', 'f.hunde.1.listenhund': 'no' }, {}, 'de', false));
+  assert.ok(!dogs.querySelector('[data-condition="f.hunde.0.gutachten"]')!.hasAttribute('hidden'));
+  assert.ok(dogs.querySelector('[data-condition="f.hunde.1.gutachten"]')!.hasAttribute('hidden'));
+  assert.deepEqual(conditionStates(definition, 'tiere', { answers: { hunde: [{ listenhund: true }, { listenhund: false }] } }), { visible: ['f.hunde.0.gutachten'], required: ['f.hunde.0.gutachten'] });
+
+  // Inside a hidden group nothing is shown or required, whatever its own condition says.
+  const nested = checkFormDefinition({
+    format: 1, title: { de: 'T' },
+    steps: [{ id: 's', title: { de: 'S' }, items: [
+      { kind: 'field', id: 'a', type: 'yes-no', label: { de: 'A' } },
+      { kind: 'field', id: 'b', type: 'yes-no', label: { de: 'B' } },
+      { kind: 'group', id: 'g', label: { de: 'G' }, visibleIf: 'a', items: [
+        { kind: 'field', id: 'c', type: 'text', label: { de: 'C' }, visibleIf: 'b', requiredIf: 'b' },
+        { kind: 'group', id: 'r', label: { de: 'R' }, repeat: { min: 1, max: 2 }, items: [{ kind: 'field', id: 'd', type: 'text', label: { de: 'D' } }] },
+      ] },
+    ] }],
+  });
+  assert.ok(nested.ok, JSON.stringify(!nested.ok && nested.problems));
+  assert.deepEqual(conditionStates(nested.definition, 's', { answers: { b: true } }), { visible: [], required: [] });
+  assert.deepEqual(conditionStates(nested.definition, 's', { answers: { a: true, b: true } }), { visible: ['f.g', 'f.c'], required: ['f.c'] });
+  const group = parse(env.renderString(PAGE, { locale: 'de', view: buildStepView(nested.definition, 's', { answers: { b: true }, locale: 'de', withHidden: true }) }));
+  assert.ok(group.querySelector('[data-condition="f.g"]')!.hasAttribute('hidden'));
+  assert.ok(!group.querySelector('[data-condition="f.c"]')!.hasAttribute('hidden'), 'its own condition holds');
+  for (const control of group.querySelectorAll('[data-condition="f.g"] input, [data-condition="f.g"] button')) {
+    assert.ok(control.hasAttribute('disabled'), `${control.getAttribute('name')} inside the hidden group is disabled`);
+  }
+});
+
 const require = createRequire(import.meta.url);
 const VNU_JAR = String(require('vnu-jar'));
 
@@ -181,10 +237,10 @@ test('steps (de/en, empty and with errors) and the summary are valid HTML (Nu Ht
   for (const name of REFERENCE_FORMS) {
     const reference = loadReferenceForm(name);
     for (const step of reference.steps) {
-      pages.push([`${name}/${step.id} de`, env.renderString(PAGE, { locale: 'de', view: buildStepView(reference, step.id, { answers: {}, locale: 'de' }) })]);
+      pages.push([`${name}/${step.id} de`, env.renderString(PAGE, { locale: 'de', view: buildStepView(reference, step.id, { answers: {}, locale: 'de', withHidden: true }) })]);
       const read = readStepAnswers(reference, step.id, {}, {});
       const errors = validateStep(reference, step.id, read.answers, read.raw);
-      pages.push([`${name}/${step.id} en errors`, env.renderString(PAGE, { locale: 'en', view: buildStepView(reference, step.id, { answers: read.answers, raw: read.raw, errors, locale: 'en' }) })]);
+      pages.push([`${name}/${step.id} en errors`, env.renderString(PAGE, { locale: 'en', view: buildStepView(reference, step.id, { answers: read.answers, raw: read.raw, errors, locale: 'en', withHidden: true }) })]);
       checkWiring(`${name}/${step.id}`, pages[pages.length - 1]![1]);
     }
   }
