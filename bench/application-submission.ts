@@ -402,16 +402,25 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const second = await startApp({ env: appEnvOf(url, key) });
     let twoFigures: LoadFigures;
     let twoAnswered = 0;
+    let twoCpuMs = 0;
+    let twoPgCpuMs: number | null = null;
     try {
       const half = CONNECTIONS / 2;
       const warm = await Promise.all([submitLoad(app.port, appDrafts, citizens, cursor, 1, half), submitLoad(second.port, appDrafts, citizens, cursor, 1, half)]);
+      const pids = [app.child.process.pid!, second.child.process.pid!];
+      const cpuBefore = pids.map(cpuMsOf);
+      const pgBefore = postgresCpu();
       const [a, b] = await Promise.all([submitLoad(app.port, appDrafts, citizens, cursor, MEASURE_SECONDS, half), submitLoad(second.port, appDrafts, citizens, cursor, MEASURE_SECONDS, half)]);
+      twoCpuMs = pids.reduce((sum, pid, n) => sum + cpuMsOf(pid) - cpuBefore[n]!, 0);
+      twoPgCpuMs = postgresCpuBetween(pgBefore, postgresCpu());
       twoFigures = figures([...a.latencies, ...b.latencies], Math.max(a.seconds, b.seconds));
       twoAnswered = [...warm, a, b].reduce((n, run) => n + run.latencies.length, 0);
     } finally {
       await second.stop();
     }
     ctx.log(`two app instances (${CONNECTIONS / 2} connections each), ${MEASURE_SECONDS} s: ${describe(twoFigures)} — on this machine they share its ${availableParallelism()} cores with PostgreSQL and the load generator`);
+    // The same CPU per submission as one instance means nothing shared slows them: more cores, more submissions.
+    ctx.log(cpuLine('two app instances', twoCpuMs, twoPgCpuMs, twoFigures.requests));
     const appSubmitted = appDrafts.slice(0, Math.min(cursor.next, appDrafts.length)).map((d) => d.id);
     await app.stop();
     app = undefined;
