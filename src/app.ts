@@ -111,9 +111,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   const tenantKeys = createTenantKeys(cipher);
   const malwareScanner = createMalwareScanner(config.uploads);
-  // The mailbox tells the cases module about replies and retrievals (replaceable in tests).
+  // The mailbox tells the cases module about replies (which e-mails the caseworkers) and retrievals
+  // (replaceable in tests).
   const mailboxHooks: MailboxHooks = {
-    onApplicantMessage: (tx, event) => recordApplicantMessage(tx, event),
+    onApplicantMessage: (tx, event) => recordApplicantMessage({ mail, publicUrl }, tx, event),
     onFirstRetrieval: (tx, event) => recordRetrieval(tx, event),
   };
   const mailboxDeps: MailboxDeps = { db, cipher, tenantKeys, mail, malwareScanner, hooks: mailboxHooks, publicUrl };

@@ -97,6 +97,14 @@ export async function selectEntriesOfCase(db: Db | Tx, tenantId: string, caseId:
   return rows.map(toEntry);
 }
 
+/** The entries of one case with the given action recorded after `since`, oldest first. */
+export async function selectRecentActionsOfCase(db: Db | Tx, tenantId: string, caseId: string, action: string, since: Date): Promise<CaseTrailEntry[]> {
+  const rows = await db.selectFrom('case_trail').select(entryColumns)
+    .where('tenant_id', '=', tenantId).where('case_id', '=', caseId).where('action', '=', action).where('created_at', '>', since)
+    .orderBy('seq').execute();
+  return rows.map(toEntry);
+}
+
 /** Tenants that have a head or any entry, by id (each check is one index probe per tenant). */
 export async function selectTenantsWithTrail(db: Db, onlyTenantId?: string): Promise<string[]> {
   let query = db.selectFrom('tenants').select('id')

@@ -7,6 +7,7 @@ import type { Db, Tx } from '../../platform/db/database.ts';
 import type { CaseStatus, DecisionOutcome, PaymentTiming } from '../../platform/db/schema.ts';
 import type { WorkflowName } from './workflow.ts';
 import { OPEN_STATUSES } from './workflow.ts';
+import { CASE_ROLES } from './case-roles.ts';
 
 export interface CaseRow {
   id: string;
@@ -177,7 +178,7 @@ export async function listCaseProcedures(db: Db, tenantId: string): Promise<{ id
 export async function listCaseworkers(db: Db | Tx, tenantId: string): Promise<{ id: string; name: string }[]> {
   return db.selectFrom('staff_memberships as m').innerJoin('staff_accounts as s', 's.id', 'm.staff_account_id')
     .select(['s.id', 's.display_name as name']).distinct()
-    .where('m.tenant_id', '=', tenantId).where('m.role', 'in', ['caseworker', 'tenant_admin']).orderBy('s.display_name').execute();
+    .where('m.tenant_id', '=', tenantId).where('m.role', 'in', [...CASE_ROLES]).orderBy('s.display_name').execute();
 }
 
 /** Changes the status if it is still `from`; false when somebody else changed it first. */

@@ -35,12 +35,12 @@ import { changeCaseStatus } from './change-case-status.ts';
 import { PLACEHOLDERS } from './decision-text.ts';
 import { issueDecision, loadDecision, proposeDecision, saveDecision } from './issue-decision.ts';
 import { requestInformation } from './request-information.ts';
+import { CASE_ROLES } from './case-roles.ts';
 import { allows, OPEN_STATUSES, staffStatusActions, workflowNamed } from './workflow.ts';
 
 const VIEWS = 'modules/cases/views';
 const BASE = '/verwaltung/vorgaenge';
 const PAGE_SIZE = 25;
-const CASE_ROLES = ['caseworker', 'tenant_admin'] as const;
 const REFERENCE = /^DA-\d{4}-\d{7}$/i;
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -169,6 +169,7 @@ export const casesMessagesDe = {
   'cases.trail.case.applicant_message': 'Nachricht der Antragstellenden',
   'cases.trail.case.request_reminder': 'Erinnerung an die Frist der Nachforderung',
   'cases.trail.case.deadline_reminder': 'Erinnerung an die Frist',
+  'cases.trail.case.staff_notified': 'Verwaltung per E-Mail auf die Nachricht hingewiesen',
   'cases.trail.decision.issued': 'Bescheid erlassen',
   'cases.trail.decision.notified': 'Bescheid abgerufen (Bekanntgabe)',
   'cases.trail.case.delivered': 'An Fachverfahren übermittelt',

@@ -171,6 +171,7 @@ export const casesMessagesEn: Record<keyof typeof casesMessagesDe, string> = {
   'cases.trail.case.applicant_message': 'Message from the applicant',
   'cases.trail.case.request_reminder': 'Reminder of the request\'s deadline',
   'cases.trail.case.deadline_reminder': 'Deadline reminder',
+  'cases.trail.case.staff_notified': 'Staff told of the message by e-mail',
   'cases.trail.decision.issued': 'Decision issued',
   'cases.trail.decision.notified': 'Decision retrieved (notification)',
   'cases.trail.case.delivered': 'Delivered to the specialist procedure',

@@ -9,6 +9,7 @@ import { recordCaseAction } from '../case-trail/index.ts';
 import { ensureCaseThread, postToApplicant } from '../mailbox/index.ts';
 import type { CasesDeps } from './cases.deps.ts';
 import { answerOpenRequests, findCase, insertInformationRequest, setAnswered } from './cases.repository.ts';
+import { queueStaffNotices, recordStaffNotice } from './notify-staff-of-message.ts';
 import { recordStatus } from './record-status.ts';
 import { allows, findTransition, workflowNamed } from './workflow.ts';
 
@@ -56,12 +57,18 @@ export async function requestInformation(deps: CasesDeps, input: RequestInformat
 
 /**
  * The mailbox hook for a message from the applicant in a case thread: open requests are answered,
- * a waiting case returns to processing, and the inbox marks the case as answered.
+ * a waiting case returns to processing, the inbox marks the case as answered, and the caseworkers
+ * get a content-free e-mail (at most one per case and person within a quarter of an hour).
  */
-export async function recordApplicantMessage(tx: Tx, event: { tenantId: string; caseId: string; messageId: string; trustLevel: TrustLevel; accountId?: string | null }): Promise<void> {
+export async function recordApplicantMessage(
+  deps: Pick<CasesDeps, 'mail' | 'publicUrl'>, tx: Tx,
+  event: { tenantId: string; caseId: string; messageId: string; trustLevel: TrustLevel; accountId?: string | null },
+): Promise<void> {
   const found = await findCase(tx, event.tenantId, event.caseId, { forUpdate: true });
   if (!found) return;
   const now = new Date();
+  // Before the first trail append: from there the tenant's trail head stays locked until commit.
+  const notified = await queueStaffNotices(tx, deps, found, now);
   const answered = await answerOpenRequests(tx, found.tenantId, found.id, event.messageId, now);
   await recordCaseAction(tx, {
     tenantId: found.tenantId, caseId: found.id, action: answered > 0 ? 'case.information_provided' : 'case.applicant_message', actorType: 'citizen',
@@ -70,4 +77,5 @@ export async function recordApplicantMessage(tx: Tx, event: { tenantId: string; 
   const back = found.status === 'waiting' && findTransition(workflowNamed(found.workflow), 'waiting', 'in_progress', 'citizen', 'reply');
   if (back) await recordStatus(tx, found, 'in_progress', { type: 'citizen', id: event.accountId ?? null, trustLevel: event.trustLevel }, { messageId: event.messageId }, { answeredAt: now });
   else await setAnswered(tx, found.tenantId, found.id, now);
+  await recordStaffNotice(tx, found, notified, event.messageId);
 }

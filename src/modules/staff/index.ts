@@ -5,5 +5,5 @@ export { activeMemberships, requirePlatformOperator, requireStaff, requireStaffT
 export type { StaffContext, StaffTenant } from './staff.policy.ts';
 export { checkNewPassword, hashPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
 export { currentTotpCode } from './second-factor.ts';
-export { addMembership, enrolTotpSecret, listMemberships, upsertStaffAccount } from './staff.repository.ts';
-export type { StaffAccount } from './staff.repository.ts';
+export { addMembership, enrolTotpSecret, listActiveMembers, listMemberships, upsertStaffAccount } from './staff.repository.ts';
+export type { StaffAccount, StaffRecipient } from './staff.repository.ts';

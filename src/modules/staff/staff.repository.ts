@@ -194,3 +194,32 @@ export async function enrolTotpSecret(db: Db | Tx, staffId: string, secretEnc: s
   await db.updateTable('staff_accounts').set({ totp_secret_enc: secretEnc, totp_confirmed_at: new Date() })
     .where('id', '=', staffId).where('totp_confirmed_at', 'is', null).execute();
 }
+
+/** A staff member to send a notice to. The address is personal data: never log it. */
+export interface StaffRecipient {
+  id: string;
+  email: string;
+}
+
+/**
+ * Active members of the tenant holding one of `roles` there, with the address they log in with
+ * (stored in plain text, lower case), by id, at most `limit` (optionally only the accounts in
+ * `onlyIds`). A removed member has no membership left and so is never listed; an account invited
+ * but not yet activated (no password set through its invitation) cannot log in to act on a notice
+ * and is left out too.
+ */
+export async function listActiveMembers(
+  db: Db | Tx, tenantId: string, roles: readonly StaffRole[], options: { limit: number; onlyIds?: readonly string[] },
+): Promise<StaffRecipient[]> {
+  if (roles.length === 0 || options.onlyIds?.length === 0) return [];
+  let query = db.selectFrom('staff_accounts as a')
+    .select(['a.id', 'a.email'])
+    .where((eb) => eb.exists(eb.selectFrom('staff_memberships as m').select('m.staff_account_id')
+      .whereRef('m.staff_account_id', '=', 'a.id').where('m.tenant_id', '=', tenantId).where('m.role', 'in', [...roles])))
+    .where((eb) => eb.or([
+      eb('a.password_changed_at', 'is not', null),
+      eb.not(eb.exists(eb.selectFrom('staff_invitations as i').select('i.staff_account_id').whereRef('i.staff_account_id', '=', 'a.id'))),
+    ]));
+  if (options.onlyIds) query = query.where('a.id', 'in', [...options.onlyIds]);
+  return query.orderBy('a.id').limit(options.limit).execute();
+}
