@@ -271,10 +271,14 @@ test('the main pages, in German and English, with and without form errors, are v
   assert.equal(answered.statusCode, 303);
   add('GET /verwaltung/vorgaenge?beantwortet=1', await cashier.get('/verwaltung/vorgaenge?beantwortet=1'), 200);
   add('GET /verwaltung/postfach/:threadId (case thread)', await cashier.get(caseThread.replace('/postfach/', '/verwaltung/postfach/')), 200);
-  add('GET /verwaltung/vorgaenge/:id/bescheid', await cashier.get(`${casePath}/bescheid`), 200);
-  add('POST /verwaltung/vorgaenge/:id/bescheid (errors)', await cashier.submit(`${casePath}/bescheid`, { outcome: '', title: '', body: 'kurz', fee: 'x', action: 'issue' }, `${casePath}/bescheid`), 400);
-  const decisionBody = html(await cashier.get(`${casePath}/bescheid`)).querySelector('textarea[name="body"]')!.text;
-  const issued = await cashier.submit(`${casePath}/bescheid`, { outcome: 'granted', title: 'Bescheid', body: decisionBody, fee: '25,00', action: 'issue' }, `${casePath}/bescheid`);
+  add('GET /verwaltung/vorgaenge/:id/bescheid (choose the outcome)', await cashier.get(`${casePath}/bescheid`), 200);
+  add('GET /verwaltung/vorgaenge/:id/bescheid (no outcome chosen)', await cashier.get(`${casePath}/bescheid?wahl=1`), 400);
+  add('GET /verwaltung/vorgaenge/:id/bescheid?ergebnis=refused', await cashier.get(`${casePath}/bescheid?ergebnis=refused&lang=en`), 200);
+  add('POST /verwaltung/vorgaenge/:id/bescheid (errors)', await cashier.submit(`${casePath}/bescheid?ergebnis=granted`, { outcome: '', title: '', body: 'kurz', fee: 'x', action: 'issue' }, `${casePath}/bescheid`), 400);
+  const refusalBody = html(await cashier.get(`${casePath}/bescheid?ergebnis=refused`)).querySelector('textarea[name="body"]')!.text;
+  add('POST /verwaltung/vorgaenge/:id/bescheid (refusal without reasons)', await cashier.submit(`${casePath}/bescheid?ergebnis=refused`, { outcome: 'refused', title: 'Bescheid', body: refusalBody, fee: '0,00', action: 'issue' }, `${casePath}/bescheid`), 400);
+  const decisionBody = html(await cashier.get(`${casePath}/bescheid?ergebnis=granted`)).querySelector('textarea[name="body"]')!.text;
+  const issued = await cashier.submit(`${casePath}/bescheid?ergebnis=granted`, { outcome: 'granted', title: 'Bescheid', body: decisionBody, fee: '25,00', action: 'issue' }, `${casePath}/bescheid`);
   assert.equal(issued.statusCode, 303);
   add('GET /verwaltung/vorgaenge/:id (decided)', await cashier.get(String(issued.headers.location)), 200);
   add('GET /postfach/:threadId (decision)', await applicant.get(caseThread), 200);
@@ -282,6 +286,16 @@ test('the main pages, in German and English, with and without form errors, are v
   add('GET /antraege/:id/gebuehr (fee due)', await applicant.get(`/antraege/${caseId}/gebuehr`), 200);
   add('GET /antraege/:id/gebuehr?zahlung=failed', await applicant.get(`/antraege/${caseId}/gebuehr?zahlung=failed`), 200);
   add('GET /antraege/:id/zurueckziehen (no longer possible)', await applicant.get(`/antraege/${caseId}/zurueckziehen`), 200);
+  // Decision templates (the district office's administrator): the list, a procedure's outcomes, an outcome's editor, with errors.
+  const { client: districtAdmin } = await logInStaff(app, 'verwaltung@landkreis-coburg.demo.digitales-amt.de');
+  const buildingPermit = (await app.database.db.selectFrom('online_procedures as p').innerJoin('tenants as t', 't.id', 'p.tenant_id').select('p.id')
+    .where('t.slug', '=', 'landkreis-coburg').where('p.name', '=', 'Bauantrag online').executeTakeFirstOrThrow()).id;
+  const templates = `/verwaltung/bescheidvorlagen/${buildingPermit}`;
+  add('GET /verwaltung/bescheidvorlagen', await districtAdmin.get('/verwaltung/bescheidvorlagen'), 200);
+  add('GET /verwaltung/bescheidvorlagen/:procedureId', await districtAdmin.get(`${templates}?hinweis=gespeichert&lang=en`), 200);
+  add('GET /verwaltung/bescheidvorlagen/:procedureId/:outcome (own)', await districtAdmin.get(`${templates}/refused`), 200);
+  add('GET /verwaltung/bescheidvorlagen/:procedureId/:outcome (general, none yet)', await districtAdmin.get(`${templates}/general`), 200);
+  add('POST /verwaltung/bescheidvorlagen/:procedureId/:outcome (errors)', await districtAdmin.submit(`${templates}/refused`, { title: '', body: 'Ohne Überschriften für Gründe und Belehrung.' }, `${templates}/refused`), 400);
   const { client: formEditor } = await logInStaff(app, 'redaktion@muenchen.demo.digitales-amt.de');
   add('GET /verwaltung/formulare', await formEditor.get('/verwaltung/formulare'), 200);
   add('POST /verwaltung/formulare (invalid definition)', await formEditor.submit('/verwaltung/formulare', { definition: '{"format":1}' }, '/verwaltung/formulare'), 400);

@@ -85,6 +85,13 @@ async function seedVictim(): Promise<Victim> {
   await db.insertInto('case_notes').values({ id: '00000000-0000-4000-8000-000000000001', tenant_id: tenantId, case_id: application.id, author_id: staffId, body_enc: noteBody, key_version: tenantKeys.versionOf(noteBody) }).execute();
   const decisionBody = await tenantKeys.encryptText(db, tenantId, `${MARK} Bescheid`, `decisions.body:${application.id}`);
   await db.insertInto('decisions').values({ tenant_id: tenantId, case_id: application.id, outcome: 'granted', title: `${MARK} Titel`, body_enc: decisionBody, key_version: tenantKeys.versionOf(decisionBody) }).execute();
+  // Decision templates of the victim's procedures (per outcome): another tenant may neither read nor change them.
+  for (const procedureId of [dogTax.online_procedure_id, procedure.id]) {
+    for (const outcome of ['refused', 'general'] as const) {
+      await db.insertInto('decision_templates').values({ tenant_id: tenantId, procedure_id: procedureId, outcome, title: `${MARK} Vorlage`, body: `${MARK} Gründe:\n\n${MARK}` })
+        .onConflict((oc) => oc.columns(['tenant_id', 'procedure_id', 'outcome']).doUpdateSet({ title: `${MARK} Vorlage`, body: `${MARK} Gründe:\n\n${MARK}` })).execute();
+    }
+  }
   // A delivery target and an API client of the victim (case-delivery): another tenant may neither see nor change them.
   const target = await db.insertInto('case_delivery_targets').values({ tenant_id: tenantId, kind: 'webhook', name: `${MARK} Fachverfahren`, url: `https://${MARK.toLowerCase()}.example/hook`, secret_enc: 'x' }).returning('id').executeTakeFirstOrThrow();
   const client = await db.insertInto('integration_clients').values({ tenant_id: tenantId, name: `${MARK} Zugang`, token_hash: randomBytes(32).toString('hex') }).returning('id').executeTakeFirstOrThrow();
@@ -111,6 +118,7 @@ async function snapshot(victim: Victim): Promise<string> {
     cases: await db.selectFrom('cases').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
     notes: await db.selectFrom('case_notes').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
     decisions: await db.selectFrom('decisions').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
+    decisionTemplates: await db.selectFrom('decision_templates').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('procedure_id').orderBy('outcome').execute(),
     requests: await db.selectFrom('information_requests').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
     deliveryTargets: await db.selectFrom('case_delivery_targets').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
     integrationClients: await db.selectFrom('integration_clients').selectAll().where('tenant_id', '=', victim.tenantId).orderBy('id').execute(),
@@ -138,6 +146,7 @@ function params(victim: Victim): Record<string, { value: string; owned: boolean 
     uploadId: { value: victim.uploadId, owned: true },
     targetId: { value: victim.targetId, owned: true },
     clientId: { value: victim.clientId, owned: true },
+    outcome: { value: 'refused', owned: false }, // a decision outcome names no resource; the procedure beside it does
   };
 }
 

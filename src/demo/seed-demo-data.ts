@@ -9,6 +9,7 @@ import type { FieldCipher } from '../platform/crypto/field-encryption.ts';
 import { upsertTenant } from '../modules/tenants/index.ts';
 import { reservedDemoServices, seedDemoApplications } from './seed-demo-applications.ts';
 import { seedDemoCatalog } from './seed-demo-catalog.ts';
+import { seedDemoDecisionTemplates } from './seed-demo-decision-templates.ts';
 
 /** Public on purpose: printed at start and in the README. Refused in production with the rest of the demo. */
 export const DEMO_PASSWORD = 'Demo-Amt-2026!';
@@ -52,6 +53,7 @@ export async function seedDemoData(db: Db, cipher: FieldCipher): Promise<void> {
   const bySlug = new Map(tenants.map((t) => [t.slug, { id: t.id, name: t.name }]));
   await seedDemoCatalog(db, bySlug, reservedDemoServices());
   await seedDemoApplications(db, bySlug);
+  await seedDemoDecisionTemplates(db, bySlug);
   // So that the demo starts with its Digitales Amt awards (Coburg, München), not after the first periodic run.
   await evaluateDigitalesAmt(db);
 }

@@ -8,8 +8,9 @@
  * - the citizen sees the application waiting (withdrawal offered, not done) and answers in the
  *   mailbox with a text and a real PDF (a refused reply without text first);
  * - the caseworker sees the case marked "beantwortet", reads the reply and downloads the PDF from the
- *   staff side of the thread, drafts the decision from the template, edits and issues it (a refused
- *   text first); their own download of it is no notification;
+ *   staff side of the thread, chooses the outcome of the decision and gets that outcome's template
+ *   (a refusal issued with its reasons still a gap is refused), chooses approval instead, edits and
+ *   issues it (a text too short refused first); their own download of it is no notification;
  * - the citizen downloads the sealed decision from the mailbox (the Bekanntgabe, recorded once); its
  *   seal verifies with the project's verifier and with Debian's pdfsig, a changed byte breaks it;
  * - the caseworker sees it as "Abgerufen (bekanntgegeben)".
@@ -236,20 +237,47 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     await navigate(staff, () => staff.getByRole('link', { name: 'Bescheid erstellen' }).click());
     assert.equal(path_(staff), `${casePath}/bescheid`);
     assert.equal(await staff.getByRole('heading', { level: 1 }).innerText(), 'Bescheid erstellen');
+    // First the outcome: no text before it is chosen.
+    assert.equal(await staff.getByLabel('Text des Bescheids').count(), 0, 'the text comes with the chosen outcome');
+    response = await navigate(staff, () => staff.getByRole('button', { name: 'Text aus der Vorlage übernehmen' }).click());
+    assert.equal(response.status(), 400, 'no outcome chosen');
+    assert.deepEqual(await staff.locator('.error-summary a').allInnerTexts(), ['Wählen Sie die Entscheidung aus.']);
+    await waitForFocus(staff, 'div.error-summary');
+    await staff.getByLabel('Ablehnung', { exact: true }).check();
+    await navigate(staff, () => staff.getByRole('button', { name: 'Text aus der Vorlage übernehmen' }).click());
     await assertReflows(staff);
-    assert.equal(await staff.getByLabel('Stattgabe', { exact: true }).isChecked(), true, 'proposed: granted');
     const body = staff.getByLabel('Text des Bescheids');
+    const refusal = await body.inputValue();
+    assert.match(refusal, /Ihr Antrag „Hund zur Hundesteuer anmelden“ wird abgelehnt\./, 'Coburg\'s template for a refusal');
+    assert.match(refusal, /Gründe:\s+\[\[Bitte begründen Sie die Ablehnung/);
+    assert.match(refusal, /Rechtsbehelfsbelehrung:\nGegen diesen Bescheid kann innerhalb eines Monats/);
+    assert.match(await main(staff), /Gefüllt aus der Vorlage der Leistung für „Ablehnung“\./);
+    // Issued with the reasons still a gap: refused, everything kept.
+    response = await navigate(staff, () => staff.getByRole('button', { name: 'Bescheid erlassen und zustellen' }).click());
+    assert.equal(response.status(), 400);
+    assert.deepEqual(await staff.locator('.error-summary a').allInnerTexts(), ['Eine Ablehnung muss begründet werden: Geben Sie unter der Überschrift „Gründe:“ die Gründe an.']);
+    await waitForFocus(staff, 'div.error-summary');
+    assert.equal(await staff.getByLabel('Text des Bescheids').inputValue(), refusal, 'the text is kept');
+    assert.equal(await caseStatus(caseId), 'in_progress', 'no refusal issued without reasons');
+    await assertReflows(staff);
+    // The caseworker decides to approve instead: the approval template replaces the text.
+    assert.equal(await staff.getByLabel('Ablehnung', { exact: true }).isChecked(), true, 'the chosen outcome is shown');
+    await staff.getByLabel('Stattgabe', { exact: true }).check();
+    await navigate(staff, () => staff.getByRole('button', { name: 'Text aus der Vorlage übernehmen' }).click());
     const proposed = await body.inputValue();
     assert.match(proposed, new RegExp(reference), 'the template is filled with the case data');
-    assert.doesNotMatch(proposed, /\{\{/, 'no placeholder left');
+    assert.doesNotMatch(proposed, /\{\{|\[\[/, 'no placeholder and no gap left');
+    assert.match(proposed, /zur Hundesteuer angemeldet/, 'Coburg\'s template for an approval');
     assert.match(proposed, /2\. Für diesen Bescheid werden keine Kosten erhoben\./, 'the Hundesteuer registration charges no fee with the decision');
+    const title = await staff.getByLabel('Überschrift').inputValue();
+    assert.equal(title, 'Bescheid über die Anmeldung zur Hundesteuer');
     // A text too short is refused, the rest kept.
     await body.fill('zu kurz');
     response = await navigate(staff, () => staff.getByRole('button', { name: 'Bescheid erlassen und zustellen' }).click());
     assert.equal(response.status(), 400);
     assert.deepEqual(await staff.locator('.error-summary a').allInnerTexts(), ['Geben Sie den Text des Bescheids ein (mindestens 20 Zeichen).']);
     await waitForFocus(staff, 'div.error-summary');
-    assert.equal(await staff.getByLabel('Überschrift').inputValue(), 'Bescheid', 'the other fields are kept');
+    assert.equal(await staff.getByLabel('Überschrift').inputValue(), title, 'the other fields are kept');
     assert.equal(await caseStatus(caseId), 'in_progress', 'nothing issued on bad input');
     const addition = 'Die Steuermarke für Luna wird Ihnen mit der Post zugesandt.';
     await staff.getByLabel('Text des Bescheids').fill(`${proposed}\n\n${addition}`);
@@ -260,6 +288,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     assert.match(await staff.getByRole('status').innerText(), /Der Bescheid wurde erlassen und zugestellt/);
     const decisionSection = staff.getByRole('region', { name: 'Bescheid' });
     assert.match(await decisionSection.innerText(), /Erlassen am .*: Stattgabe\.[\s\S]*Noch nicht abgerufen\./);
+    assert.match(await staff.locator('.timeline').innerText(), /Bescheid erlassen \(Entscheidung: Stattgabe\)/, 'the history names the outcome');
     assert.equal(await staff.getByRole('link', { name: 'Bescheid erstellen' }).count(), 0, 'an issued decision cannot be drafted again');
     assert.equal(await caseStatus(caseId), 'decided');
     // The caseworker's own copy is not the applicant's retrieval: no notification yet.

@@ -87,7 +87,8 @@ export class TestClient {
   async submit(pageUrl: string, fields: Record<string, string | string[]>, formAction?: string): Promise<LightMyRequestResponse> {
     const page = await this.get(pageUrl);
     const doc = html(page);
-    const form = formAction ? doc.querySelector(`form[action="${formAction}"]`) : doc.querySelector('form[method="post"]');
+    // A GET form (a filter, a chooser) may share the action: the POST form is the one submitted.
+    const form = formAction ? doc.querySelector(`form[method="post"][action="${formAction}"]`) ?? doc.querySelector(`form[action="${formAction}"]`) : doc.querySelector('form[method="post"]');
     if (!form) throw new Error(`no POST form on ${pageUrl}`);
     const token = form.querySelector('input[name="_csrf"]')?.getAttribute('value');
     if (!token) throw new Error(`form on ${pageUrl} has no CSRF token`);

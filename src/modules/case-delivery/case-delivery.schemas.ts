@@ -117,7 +117,7 @@ export const statusBody = z.object({
 }).meta({ description: 'caseDelivery.api.doc.schema.statusChange' });
 
 export const decisionBody = z.object({
-  outcome: z.enum(['granted', 'refused', 'partially_granted'], 'caseDelivery.api.outcome.invalid').meta({ description: 'caseDelivery.api.doc.field.outcome' }),
+  outcome: z.enum(['granted', 'refused', 'partially_granted', 'other'], 'caseDelivery.api.outcome.invalid').meta({ description: 'caseDelivery.api.doc.field.outcome' }),
   title: z.string('caseDelivery.api.title.invalid').trim().min(1, 'caseDelivery.api.title.invalid').max(200, 'caseDelivery.api.title.invalid')
     .meta({ description: 'caseDelivery.api.doc.field.title' }),
   body: z.string('caseDelivery.api.body.invalid').trim().min(1, 'caseDelivery.api.body.invalid').max(50_000, 'caseDelivery.api.body.invalid')

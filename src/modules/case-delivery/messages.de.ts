@@ -80,7 +80,7 @@ export const caseDeliveryMessagesDe = {
   'caseDelivery.api.status.invalid': 'einer von: in_progress, rejected, closed',
   'caseDelivery.api.reason.required': 'für diesen Übergang erforderlich (wird dem Antragsteller mitgeteilt)',
   'caseDelivery.api.reason.invalid': 'höchstens 500 Zeichen',
-  'caseDelivery.api.outcome.invalid': 'einer von: granted, refused, partially_granted',
+  'caseDelivery.api.outcome.invalid': 'einer von: granted, refused, partially_granted, other',
   'caseDelivery.api.title.invalid': 'Titel fehlt oder ist länger als 200 Zeichen',
   'caseDelivery.api.feeCents.invalid': 'ganze Zahl von Cent, nicht negativ',
   'caseDelivery.api.idempotencyKey.invalid': '8 bis 100 Zeichen aus Buchstaben, Ziffern und . _ : -',

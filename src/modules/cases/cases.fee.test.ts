@@ -24,8 +24,8 @@ test('a fee set in the decision is paid online against the fee notice and shows 
 
   // Before the decision there is nothing to pay.
   assert.match(html(await applicant.get(`/antraege/${id}/gebuehr`)).querySelector('main')!.text, /keine Gebühr/);
-  const body = html(await staff.get(`${page}/bescheid`)).querySelector('textarea[name="body"]')!.text;
-  const issued = await staff.submit(`${page}/bescheid`, { outcome: 'granted', title: 'Bescheid', body, fee: '25,00', action: 'issue' }, `${page}/bescheid`);
+  const body = html(await staff.get(`${page}/bescheid?ergebnis=granted`)).querySelector('textarea[name="body"]')!.text;
+  const issued = await staff.submit(`${page}/bescheid?ergebnis=granted`, { outcome: 'granted', title: 'Bescheid', body, fee: '25,00', action: 'issue' }, `${page}/bescheid`);
   assert.equal(issued.statusCode, 303, html(issued).querySelector('.error-summary')?.text);
 
   // The decision message names the fee and where to pay it.

@@ -84,8 +84,8 @@ test('after a key rotation, notes and decision texts move to the new key version
   const page = `/verwaltung/vorgaenge/${id}`;
   assert.equal((await staff.submit(page, { to: 'in_progress' }, `${page}/status`)).statusCode, 303);
   assert.equal((await staff.submit(page, { text: 'Vermerk vor der Rotation' }, `${page}/notizen`)).statusCode, 303);
-  const body = html(await staff.get(`${page}/bescheid`)).querySelector('textarea[name="body"]')!.text;
-  assert.equal((await staff.submit(`${page}/bescheid`, { outcome: 'granted', title: 'Bescheid', body, fee: '0,00', action: 'save' }, `${page}/bescheid`)).statusCode, 303);
+  const body = html(await staff.get(`${page}/bescheid?ergebnis=granted`)).querySelector('textarea[name="body"]')!.text;
+  assert.equal((await staff.submit(`${page}/bescheid?ergebnis=granted`, { outcome: 'granted', title: 'Bescheid', body, fee: '0,00', action: 'save' }, `${page}/bescheid`)).statusCode, 303);
 
   const tenantKeys = createTenantKeys(app.cipher);
   const before = await tenantKeys.currentVersion(db, tenantId);

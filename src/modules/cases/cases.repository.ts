@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/database.ts';
-import type { CaseStatus, DecisionOutcome, PaymentTiming } from '../../platform/db/schema.ts';
+import type { CaseStatus, DecisionOutcome, DecisionTemplateOutcome, PaymentTiming } from '../../platform/db/schema.ts';
 import type { WorkflowName } from './workflow.ts';
 import { OPEN_STATUSES } from './workflow.ts';
 import { CASE_ROLES } from './case-roles.ts';
@@ -357,13 +357,61 @@ export async function markDecisionNotified(tx: Tx, tenantId: string, messageId: 
   return row ? { caseId: row.case_id, decisionId: row.id } : undefined;
 }
 
-export async function findTemplate(db: Db | Tx, tenantId: string, procedureId: string): Promise<{ title: string; body: string } | undefined> {
-  return db.selectFrom('decision_templates').select(['title', 'body']).where('tenant_id', '=', tenantId).where('procedure_id', '=', procedureId).executeTakeFirst();
+// --- decision templates ---------------------------------------------------------------------------
+
+export interface DecisionTemplateRow {
+  outcome: DecisionTemplateOutcome;
+  title: string;
+  body: string;
+  updatedAt: Date;
+  updatedByName: string | null;
 }
 
-export async function saveTemplate(db: Db | Tx, t: { tenantId: string; procedureId: string; title: string; body: string; staffId: string }): Promise<void> {
-  await db.insertInto('decision_templates').values({ tenant_id: t.tenantId, procedure_id: t.procedureId, title: t.title, body: t.body, updated_by: t.staffId })
-    .onConflict((oc) => oc.columns(['tenant_id', 'procedure_id']).doUpdateSet({ title: t.title, body: t.body, updated_by: t.staffId, updated_at: sql<Date>`now()` })).execute();
+/** The tenant's decision templates of a procedure (at most one per outcome, and a general one). */
+export async function listTemplates(db: Db | Tx, tenantId: string, procedureId: string): Promise<DecisionTemplateRow[]> {
+  const rows = await db.selectFrom('decision_templates as t').leftJoin('staff_accounts as s', 's.id', 't.updated_by')
+    .select(['t.outcome', 't.title', 't.body', 't.updated_at', 's.display_name'])
+    .where('t.tenant_id', '=', tenantId).where('t.procedure_id', '=', procedureId).execute();
+  return rows.map((r) => ({ outcome: r.outcome, title: r.title, body: r.body, updatedAt: r.updated_at, updatedByName: r.display_name }));
+}
+
+/** Creates or replaces the template of one outcome. */
+export async function saveTemplate(db: Db | Tx, t: { tenantId: string; procedureId: string; outcome: DecisionTemplateOutcome; title: string; body: string; staffId: string }): Promise<void> {
+  await db.insertInto('decision_templates').values({ tenant_id: t.tenantId, procedure_id: t.procedureId, outcome: t.outcome, title: t.title, body: t.body, updated_by: t.staffId })
+    .onConflict((oc) => oc.columns(['tenant_id', 'procedure_id', 'outcome']).doUpdateSet({ title: t.title, body: t.body, updated_by: t.staffId, updated_at: sql<Date>`now()` })).execute();
+}
+
+/** Removes the template of one outcome; false when there was none. */
+export async function deleteTemplate(db: Db | Tx, tenantId: string, procedureId: string, outcome: DecisionTemplateOutcome): Promise<boolean> {
+  const row = await db.deleteFrom('decision_templates').where('tenant_id', '=', tenantId).where('procedure_id', '=', procedureId).where('outcome', '=', outcome)
+    .returning('outcome').executeTakeFirst();
+  return row !== undefined;
+}
+
+export interface TemplateProcedure {
+  id: string;
+  name: string;
+  workflow: WorkflowName;
+  paymentTiming: PaymentTiming;
+}
+
+/** The tenant's online procedures on this platform (those that have cases and decisions). */
+export async function listTemplateProcedures(db: Db | Tx, tenantId: string): Promise<(TemplateProcedure & { outcomes: DecisionTemplateOutcome[] })[]> {
+  const rows = await db.selectFrom('application_procedures as ap').innerJoin('online_procedures as op', 'op.id', 'ap.online_procedure_id')
+    .select((eb) => ['op.id', 'op.name', 'ap.workflow', 'ap.payment_timing',
+      eb.selectFrom('decision_templates as t').select(sql<DecisionTemplateOutcome[]>`coalesce(array_agg(t.outcome ORDER BY t.outcome), '{}')`.as('outcomes'))
+        .whereRef('t.procedure_id', '=', 'op.id').where('t.tenant_id', '=', tenantId).as('outcomes')])
+    .where('ap.tenant_id', '=', tenantId).where('op.tenant_id', '=', tenantId)
+    .orderBy('op.name').orderBy('op.id').execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, workflow: r.workflow, paymentTiming: r.payment_timing, outcomes: r.outcomes ?? [] }));
+}
+
+/** One of the tenant's online procedures on this platform; another tenant's is not found. */
+export async function findTemplateProcedure(db: Db | Tx, tenantId: string, procedureId: string): Promise<TemplateProcedure | undefined> {
+  const r = await db.selectFrom('application_procedures as ap').innerJoin('online_procedures as op', 'op.id', 'ap.online_procedure_id')
+    .select(['op.id', 'op.name', 'ap.workflow', 'ap.payment_timing'])
+    .where('ap.tenant_id', '=', tenantId).where('op.tenant_id', '=', tenantId).where('op.id', '=', procedureId).executeTakeFirst();
+  return r ? { id: r.id, name: r.name, workflow: r.workflow, paymentTiming: r.payment_timing } : undefined;
 }
 
 // --- retention ------------------------------------------------------------------------------------

@@ -160,18 +160,18 @@ test('request for information, reply in the mailbox, sealed decision, retrieval 
   assert.match(String(download.headers['content-disposition']), /^attachment/);
   assert.equal((await caseStatus(id)).answered_at, null);
 
-  // The decision: proposed from the template with the case data, edited, issued once.
-  const form = html(await staff.get(`${page}/bescheid`));
+  // The decision: the outcome chosen, proposed from its template with the case data, edited, issued once.
+  const form = html(await staff.get(`${page}/bescheid?ergebnis=granted`));
   const body = form.querySelector('textarea[name="body"]')!.text;
   assert.match(body, new RegExp(reference));
   assert.match(body, /Rechtsbehelfsbelehrung/);
   const edited = `${body}\n\nZusatz: Die Steuermarke wird zugesandt.`;
-  const invalid = await staff.submit(`${page}/bescheid`, { outcome: 'granted', title: 'Bescheid', body: 'kurz', fee: 'zwölf', action: 'issue' }, `${page}/bescheid`);
+  const invalid = await staff.submit(`${page}/bescheid?ergebnis=granted`, { outcome: 'granted', title: 'Bescheid', body: 'kurz', fee: 'zwölf', action: 'issue' }, `${page}/bescheid`);
   assert.equal(invalid.statusCode, 400);
   assert.deepEqual(html(invalid).querySelectorAll('.error-summary a').map((a) => a.getAttribute('href')), ['#body', '#fee']);
   assert.equal((await caseStatus(id)).caseStatus, 'in_progress', 'nothing issued on bad input');
   const fields = { outcome: 'granted', title: 'Bescheid über die Hundesteuer', body: edited, fee: '0,00', action: 'issue' };
-  const issued = await staff.submit(`${page}/bescheid`, fields, `${page}/bescheid`);
+  const issued = await staff.submit(`${page}/bescheid?ergebnis=granted`, fields, `${page}/bescheid`);
   assert.equal(issued.statusCode, 303, html(issued).querySelector('.error-summary')?.text);
   const csrf = html(await staff.get(page)).querySelector('input[name="_csrf"]')!.getAttribute('value')!;
   const again = await staff.post(`${page}/bescheid`, { _csrf: csrf, ...fields });

@@ -2,7 +2,8 @@
  * The caseworkers' pages under /verwaltung/vorgaenge: the inbox (filters, search by application
  * number or applicant name, sorting, pages), the case page (answers, evidence with preview,
  * payments, messages, requests for information, decision, internal notes, history) and its forms
- * (status, assignment, note, request for information, decision draft and issue, template). Every
+ * (status, assignment, note, request for information, decision: outcome, draft and issue); the
+ * decision templates per outcome live in decision-templates.routes.ts. Every
  * case is looked up with the active tenant: another tenant's case is "not found".
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -26,13 +27,14 @@ import { applicantTerms } from './applicant-terms.ts';
 import { assignCase } from './assign-case.ts';
 import type { CasesDeps } from './cases.deps.ts';
 import {
-  findCase, INBOX_COUNT_CAP, listCaseProcedures, listCaseworkers, listInbox, listInformationRequests, listNotes, saveTemplate, setAnswered, type CaseRow, type InboxFilter,
+  findCase, INBOX_COUNT_CAP, listCaseProcedures, listCaseworkers, listInbox, listInformationRequests, listNotes, setAnswered, type CaseRow, type InboxFilter,
 } from './cases.repository.ts';
 import {
-  assignForm, centsToEuroText, decisionForm, DECISION_OUTCOMES, euroToCents, INBOX_FIELDS, inboxQuery, informationRequestForm, noteForm, statusForm, templateForm,
+  assignForm, centsToEuroText, decisionForm, DECISION_OUTCOMES, euroToCents, INBOX_FIELDS, inboxQuery, informationRequestForm, noteForm, statusForm,
 } from './cases.schemas.ts';
 import { changeCaseStatus } from './change-case-status.ts';
-import { PLACEHOLDERS } from './decision-text.ts';
+import { checkDecisionText, PLACEHOLDERS, type DecisionTextProblem } from './decision-text.ts';
+import { decisionTemplateRoutes } from './decision-templates.routes.ts';
 import { issueDecision, loadDecision, proposeDecision, saveDecision } from './issue-decision.ts';
 import { requestInformation } from './request-information.ts';
 import { CASE_ROLES } from './case-roles.ts';
@@ -62,6 +64,7 @@ export async function casesRoutes(app: FastifyInstance, options: CasesRouteOptio
   const { db, cipher, tenantKeys } = options;
   const deps = options.cases;
   await app.register(applicantCaseRoutes, options);
+  await app.register(decisionTemplateRoutes, options);
 
   const requireCaseStaff = (req: FastifyRequest, reply: FastifyReply): StaffContext | null => requireStaffTenant(req, reply, CASE_ROLES);
 
@@ -276,11 +279,36 @@ export async function casesRoutes(app: FastifyInstance, options: CasesRouteOptio
   });
 
   // --- decisions --------------------------------------------------------------------------------
-  const decisionPage = async (req: FastifyRequest, reply: FastifyReply, staff: StaffContext, c: CaseRow, form: FormErrors, status = 200) => reply.page(`${VIEWS}/decision.njk`, {
-    pageTitle: req.t('cases.decision.title'), staff, kase: c,
-    outcomeOptions: DECISION_OUTCOMES.map((o) => ({ value: o, label: req.t(`cases.decision.outcome.${o}` as MessageKey) })),
-    placeholders: PLACEHOLDERS, feeApplies: c.paymentTiming === 'with_decision', errorCount: form.errors.length, ...form,
-  }, status);
+  // The caseworker first chooses the outcome (a GET form: it only loads that outcome's template),
+  // then edits the prefilled text and saves or issues it. Choosing again starts over from a template.
+  const outcomeOptions = (req: FastifyRequest) => DECISION_OUTCOMES.map((o) => ({ value: o, label: req.t(`cases.decision.outcome.${o}` as MessageKey) }));
+  const isOutcome = (v: unknown): v is DecisionOutcome => (DECISION_OUTCOMES as readonly string[]).includes(String(v));
+
+  interface DecisionPageState {
+    /** The editor's state; null while no outcome is chosen (the chooser only). */
+    editor: FormErrors | null;
+    /** The chooser's state (an error when it was sent without a choice). */
+    chooser?: FormErrors;
+    /** Which template the proposed text came from, when it was just proposed. */
+    source?: 'outcome' | 'general' | 'default';
+  }
+
+  const decisionPage = async (req: FastifyRequest, reply: FastifyReply, staff: StaffContext, c: CaseRow, state: DecisionPageState, status = 200) => {
+    const chooser = state.chooser ?? emptyForm({ ergebnis: state.editor?.values.outcome ?? '' });
+    const editor = state.editor;
+    const errors = [...chooser.errors, ...(editor?.errors ?? [])];
+    const outcome = editor && isOutcome(editor.values.outcome) ? editor.values.outcome : null;
+    return reply.page(`${VIEWS}/decision.njk`, {
+      pageTitle: req.t('cases.decision.title'), staff, kase: c, outcomeOptions: outcomeOptions(req),
+      chooser, editor, errors, errorCount: errors.length,
+      outcomeLabel: outcome ? req.t(`cases.decision.outcome.${outcome}` as MessageKey) : null,
+      sourceText: state.source && outcome ? req.t(`cases.decision.source.${state.source}` as MessageKey, { outcome: req.t(`cases.decision.outcome.${outcome}` as MessageKey) }) : null,
+      templatesUrl: staff.tenant.roles.includes('tenant_admin') ? `/verwaltung/bescheidvorlagen/${c.procedureId}` : null,
+      placeholders: PLACEHOLDERS, feeApplies: c.paymentTiming === 'with_decision',
+    }, status);
+  };
+
+  const editorFrom = (draft: { outcome: DecisionOutcome; title: string; body: string; feeCents: number }) => emptyForm({ outcome: draft.outcome, title: draft.title, body: draft.body, fee: centsToEuroText(draft.feeCents) });
 
   const requireUndecided = async (staff: StaffContext, c: CaseRow) => {
     const existing = await loadDecision(deps, c.tenantId, c.id);
@@ -293,11 +321,25 @@ export async function casesRoutes(app: FastifyInstance, options: CasesRouteOptio
     if (!staff) return reply;
     const c = await caseOf(staff, req.params.caseId);
     const existing = await requireUndecided(staff, c);
-    const outcomeRaw = (req.query as Record<string, unknown>).ergebnis;
-    const outcome = (DECISION_OUTCOMES as readonly string[]).includes(String(outcomeRaw)) ? outcomeRaw as DecisionOutcome : null;
-    const draft = outcome || !existing ? await proposeDecision(deps, c, outcome ?? 'granted') : { outcome: existing.outcome, title: existing.title, body: existing.body, feeCents: existing.feeCents };
-    return decisionPage(req, reply, staff, c, emptyForm({ outcome: draft.outcome, title: draft.title, body: draft.body, fee: centsToEuroText(draft.feeCents) }));
+    const query = (req.query ?? {}) as Record<string, unknown>;
+    if (isOutcome(query.ergebnis)) {
+      const proposal = await proposeDecision(deps, c, query.ergebnis);
+      return decisionPage(req, reply, staff, c, { editor: editorFrom(proposal), source: proposal.source });
+    }
+    const editor = existing ? editorFrom(existing) : null;
+    // The chooser was sent without a choice: say so, and keep what was there.
+    if (query.wahl !== undefined || query.ergebnis !== undefined) {
+      const message = req.t('cases.decision.outcome.invalid');
+      const chooser = { errors: [{ field: 'ergebnis', message }], fieldErrors: { __prefix: `${req.t('form.errorPrefix')} `, ergebnis: message }, values: { ergebnis: existing?.outcome ?? '' } };
+      return decisionPage(req, reply, staff, c, { editor, chooser }, 400);
+    }
+    return decisionPage(req, reply, staff, c, { editor });
   });
+
+  /** The problems that keep a text from being issued, as one message on the text field. */
+  const textProblemsMessage = (req: FastifyRequest, problems: DecisionTextProblem[]) => problems.map((p) => (p.code === 'GAP_LEFT'
+    ? req.t('cases.decision.body.gapLeft', { gap: p.gap })
+    : req.t(p.code === 'REASONS_MISSING' ? 'cases.decision.body.reasonsMissing' : 'cases.decision.body.remedyMissing'))).join(' ');
 
   app.post<{ Params: { caseId: string } }>(`${BASE}/:caseId/bescheid`, async (req, reply) => {
     const staff = requireCaseStaff(req, reply);
@@ -310,24 +352,23 @@ export async function casesRoutes(app: FastifyInstance, options: CasesRouteOptio
       throw new DomainError('NOT_FOUND');
     }
     const form = validateForm(decisionForm, body, req.t);
-    if (!form.ok) return decisionPage(req, reply, staff, c, form, 400);
+    if (!form.ok) return decisionPage(req, reply, staff, c, { editor: form }, 400);
     const draft = { outcome: form.value.outcome, title: form.value.title, body: form.value.body, feeCents: euroToCents(form.value.fee) };
-    const action = body.action === 'issue' ? 'issue' : body.action === 'template' ? 'template' : 'save';
+    const action = body.action === 'issue' ? 'issue' : 'save';
+    const fieldError = (field: string, message: string): FormErrors => ({ errors: [{ field, message }], fieldErrors: { __prefix: `${req.t('form.errorPrefix')} `, [field]: message }, values: form.value as unknown as Record<string, string> });
+    // A refusal without reasons or legal remedy, or a text with a gap left, is not issued (nothing is stored).
+    const problems = action === 'issue' ? checkDecisionText(draft.outcome, draft.body) : [];
+    if (problems.length > 0) return decisionPage(req, reply, staff, c, { editor: fieldError('body', textProblemsMessage(req, problems)) }, 400);
     const saved = await saveDecision(deps, { tenantId: c.tenantId, caseId: c.id, staffId: staff.account.id, draft });
     if (!saved.ok) {
       const message = saved.code === 'ILLEGAL_TRANSITION' ? req.t('cases.decision.notNow', { status: req.t(statusKey(c.status)) }) : req.t('cases.decision.alreadyIssued');
-      return decisionPage(req, reply, staff, c, { errors: [{ field: 'outcome', message }], fieldErrors: { __prefix: `${req.t('form.errorPrefix')} `, outcome: message }, values: body as Record<string, string> }, 409);
-    }
-    if (action === 'template') {
-      const parsed = templateForm.parse({ title: draft.title, body: draft.body });
-      await saveTemplate(db, { tenantId: c.tenantId, procedureId: c.procedureId, title: parsed.title, body: parsed.body, staffId: staff.account.id });
-      return reply.redirect(`${BASE}/${c.id}/bescheid?hinweis=vorlage`, 303);
+      return decisionPage(req, reply, staff, c, { editor: fieldError('outcome', message) }, 409);
     }
     if (action === 'save') return done(reply, c, 'decisionSaved');
     const issued = await issueDecision(deps, { tenantId: c.tenantId, caseId: c.id, actor: { type: 'staff', id: staff.account.id } });
     if (!issued.ok) {
       const message = issued.code === 'NO_APPLICANT' ? req.t('cases.request.noApplicant') : req.t('cases.decision.notNow', { status: req.t(statusKey(c.status)) });
-      return decisionPage(req, reply, staff, c, { errors: [{ field: 'outcome', message }], fieldErrors: { __prefix: `${req.t('form.errorPrefix')} `, outcome: message }, values: body as Record<string, string> }, 409);
+      return decisionPage(req, reply, staff, c, { editor: fieldError('outcome', message) }, 409);
     }
     return done(reply, c, 'decided');
   });

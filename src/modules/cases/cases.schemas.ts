@@ -3,6 +3,7 @@
  * catalog keys.
  */
 import { z } from 'zod';
+import { DECISION_OUTCOMES, TEMPLATE_OUTCOMES } from './decision-text.ts';
 import { CASE_STATUSES } from './workflow.ts';
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
@@ -50,7 +51,7 @@ export const informationRequestForm = z.object({
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'cases.request.due.invalid').refine(isRealDate, 'cases.request.due.invalid')),
 });
 
-export const DECISION_OUTCOMES = ['granted', 'partially_granted', 'refused'] as const;
+export { DECISION_OUTCOMES, TEMPLATE_OUTCOMES };
 
 export const decisionForm = z.object({
   outcome: z.enum(DECISION_OUTCOMES, { error: 'cases.decision.outcome.invalid' }),
@@ -59,9 +60,10 @@ export const decisionForm = z.object({
   fee: z.string().trim().regex(/^\d{1,6}(,\d{1,2})?$/, 'cases.decision.fee.invalid'),
 });
 
+/** A decision template; line breaks are stored as LF, whatever the browser sent (forms send CRLF). */
 export const templateForm = z.object({
   title: z.string().trim().min(1, 'cases.decision.title.required').max(200, 'cases.decision.title.tooLong'),
-  body: z.string().trim().min(20, 'cases.decision.body.required').max(50_000, 'cases.decision.body.tooLong'),
+  body: z.string().trim().min(20, 'cases.decision.body.required').max(50_000, 'cases.decision.body.tooLong').transform((v) => v.replace(/\r\n?/g, '\n')),
 });
 
 /** "12,50" -> 1250 cents. */

@@ -1,7 +1,7 @@
 /**
- * Decisions (Bescheide): the caseworker drafts one from the procedure's template (filled with the
- * case data, fee included where the procedure charges with the decision), edits it, and issues
- * it. Issuing renders the PDF, seals it with the tenant's seal, delivers it to the applicant's
+ * Decisions (Bescheide): the caseworker chooses the outcome and drafts the decision from the
+ * procedure's template for it (filled with the case data, fee included where the procedure charges
+ * with the decision), edits it, and issues it. Issuing renders the PDF, seals it with the tenant's seal, delivers it to the applicant's
  * mailbox and marks the case decided — once: a retried issue finds the decision issued and
  * answers with the same document. A specialist procedure issues through the API the same way.
  */
@@ -14,8 +14,8 @@ import { applicantName } from '../identity/index.ts';
 import { ensureCaseThread, postToApplicant } from '../mailbox/index.ts';
 import { formatEuro } from '../payments/index.ts';
 import type { CasesDeps } from './cases.deps.ts';
-import { findCase, findDecision, findTemplate, markDecisionIssued, markDecisionNotified, saveDecisionDraft, type CaseRow, type DecisionRow } from './cases.repository.ts';
-import { defaultTemplate, fillTemplate } from './decision-text.ts';
+import { findCase, findDecision, listTemplates, markDecisionIssued, markDecisionNotified, saveDecisionDraft, type CaseRow, type DecisionRow } from './cases.repository.ts';
+import { chooseTemplate, fillTemplate } from './decision-text.ts';
 import { recordStatus, type CaseActor } from './record-status.ts';
 import { renderDecision } from './render-decision.ts';
 import { allows, workflowNamed } from './workflow.ts';
@@ -39,16 +39,22 @@ export async function decisionFee(deps: Pick<CasesDeps, 'db' | 'cipher'>, c: Cas
   return feeFor(c.feeSchedule, JSON.parse(deps.cipher.decrypt(application.answersEnc))).totalCents;
 }
 
-/** A first draft for the outcome: the template filled with the case data. */
-export async function proposeDecision(deps: Pick<CasesDeps, 'db' | 'cipher'>, c: CaseRow, outcome: DecisionOutcome): Promise<DecisionDraft> {
-  const feeCents = outcome === 'refused' ? 0 : await decisionFee(deps, c);
-  const template = (await findTemplate(deps.db, c.tenantId, c.procedureId)) ?? defaultTemplate(outcome, feeCents > 0);
+/** Outcomes that set no fee unless the caseworker enters one: nothing (or something else) was granted. */
+const FEE_FREE: ReadonlySet<DecisionOutcome> = new Set(['refused', 'other']);
+
+/**
+ * A first draft for the outcome: the procedure's template for it (else the general one, else the
+ * platform's default) filled with the case data. `source` names the template it came from.
+ */
+export async function proposeDecision(deps: Pick<CasesDeps, 'db' | 'cipher'>, c: CaseRow, outcome: DecisionOutcome): Promise<DecisionDraft & { source: 'outcome' | 'general' | 'default' }> {
+  const feeCents = FEE_FREE.has(outcome) ? 0 : await decisionFee(deps, c);
+  const template = chooseTemplate(outcome, await listTemplates(deps.db, c.tenantId, c.procedureId), feeCents > 0);
   const applicant = (await applicantName(deps.db, deps.cipher, c)) ?? 'Antragsteller/in';
   const body = fillTemplate(template.body, {
     reference: c.reference, procedure: c.procedureName, applicant, authority: c.tenantName, submittedAt: c.submittedAt, today: new Date(),
     fee: feeCents > 0 ? formatEuro(feeCents, 'de') : null,
   });
-  return { outcome, title: template.title, body, feeCents };
+  return { outcome, title: template.title, body, feeCents, source: template.source };
 }
 
 /** The stored draft or issued decision, decrypted. */

@@ -576,13 +576,16 @@ export interface InformationRequestsTable {
 export interface DecisionTemplatesTable {
   tenant_id: string;
   procedure_id: string;
+  /** The outcome the template is for, or 'general' for any outcome without its own (migration 0015). */
+  outcome: DecisionTemplateOutcome;
   title: string;
   body: string;
   updated_by: string | null;
   updated_at: Timestamp;
 }
 
-export type DecisionOutcome = 'granted' | 'refused' | 'partially_granted';
+export type DecisionOutcome = 'granted' | 'refused' | 'partially_granted' | 'other';
+export type DecisionTemplateOutcome = DecisionOutcome | 'general';
 
 export interface DecisionsTable {
   id: Generated<string>;
