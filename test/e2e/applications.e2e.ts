@@ -7,7 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { closeContext, launchBrowser, logInCitizenWithDemoOidc, navigate, newContext, newPage, reloadUntil, startServer, visit, type Browser, type Page, type TestServer } from './browser.ts';
+import {
+  closeContext, continueButton, launchBrowser, logInCitizenWithDemoOidc, navigate, newContext, newPage, reloadUntil, startServer,
+  visit, type Browser, type Page, type TestServer,
+} from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -19,7 +22,6 @@ after(async () => { await browser?.close(); await server?.close(); });
 /** Citizen login through the demo identity provider (OpenID Connect side). */
 const logIn = (page: Page, person: string, level: string, returnTo: string) => logInCitizenWithDemoOidc(page, server, person, level, returnTo);
 
-const continueButton = (page: Page) => page.getByRole('button', { name: 'Speichern und weiter' }).last();
 
 test('a Führungszeugnis: logged in at level hoch, prefilled, paid through the simulator, submitted', async () => {
   const context = await newContext(browser);

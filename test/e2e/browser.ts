@@ -313,3 +313,12 @@ export async function assertReflows(page: Page): Promise<void> {
     if (viewport) await page.setViewportSize(viewport);
   }
 }
+
+/** The step form's continue button (the last one: a repeating group has its own buttons above). */
+export const continueButton = (page: Page): Locator => page.getByRole('button', { name: 'Speichern und weiter' }).last();
+/** The text of the page's main heading. */
+export const heading = (page: Page): Promise<string> => page.getByRole('heading', { level: 1 }).innerText();
+/** The text of the page's main region. */
+export const mainText = (page: Page): Promise<string> => page.locator('main').innerText();
+/** The path of the page's URL. */
+export const pathOf = (page: Page): string => new URL(page.url()).pathname;

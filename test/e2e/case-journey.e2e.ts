@@ -28,8 +28,9 @@ import { createTenantKeys } from '../../src/platform/crypto/tenant-keys.ts';
 import { storeUpload } from '../../src/platform/uploads/index.ts';
 import { createSealKeyStore, isSealValid, renderPdf, verifyPdfSeal } from '../../src/platform/pdf/index.ts';
 import {
-  CASEWORKER_EMAIL, checkAccessibility, closeContext, DEMO_PASSWORD, enterTotpCode, launchBrowser, navigate, newContext, newPage, startServer, visit, waitForFocus, type Browser, type Page, type TestServer,
-  assertReflows, logInCitizenWithDemoOidc,
+  assertReflows, CASEWORKER_EMAIL, checkAccessibility, closeContext, continueButton, DEMO_PASSWORD, enterTotpCode, launchBrowser,
+  logInCitizenWithDemoOidc, mainText, navigate, newContext, newPage, pathOf, startServer, visit, waitForFocus, type Browser,
+  type Page, type TestServer,
 } from './browser.ts';
 
 let server: TestServer;
@@ -39,9 +40,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await server?.close(); });
 
-const continueButton = (page: Page) => page.getByRole('button', { name: 'Speichern und weiter' }).last();
-const main = (page: Page) => page.locator('main').innerText();
-const path_ = (page: Page) => new URL(page.url()).pathname;
 
 /** Citizen login through the demo identity provider (OpenID Connect side). */
 const logInCitizen = (page: Page, person: RegExp, level: string, returnTo: string) => logInCitizenWithDemoOidc(page, server, person, level, returnTo);
@@ -53,7 +51,7 @@ async function logInCaseworker(page: Page, startPath: string) {
   await page.getByLabel('Passwort').fill(DEMO_PASSWORD);
   await navigate(page, () => page.getByRole('button', { name: 'Anmelden' }).click());
   await enterTotpCode(page, server, CASEWORKER_EMAIL);
-  assert.equal(path_(page), startPath, 'back at the page that asked for the login');
+  assert.equal(pathOf(page), startPath, 'back at the page that asked for the login');
 }
 
 /** The status of the case in the database (and the application's, which must agree). */
@@ -94,12 +92,12 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     await navigate(citizen, () => continueButton(citizen).click());
     await citizen.locator('input[name="f.lastschrift"][value="no"]').check();
     await navigate(citizen, () => continueButton(citizen).click());
-    assert.match(await main(citizen), /Luna/);
+    assert.match(await mainText(citizen), /Luna/);
     await navigate(citizen, () => citizen.getByRole('button', { name: 'Antrag verbindlich absenden' }).click());
-    assert.match(await main(citizen), /Ihr Antrag ist eingegangen/);
+    assert.match(await mainText(citizen), /Ihr Antrag ist eingegangen/);
     const reference = (await citizen.locator('.reference').innerText()).trim();
     assert.match(reference, /^DA-\d{4}-\d{7}$/);
-    const caseId = /^\/antraege\/([0-9a-f-]{36})/.exec(path_(citizen))?.[1];
+    const caseId = /^\/antraege\/([0-9a-f-]{36})/.exec(pathOf(citizen))?.[1];
     assert.ok(caseId, `the application's page: ${citizen.url()}`);
     assert.equal(await caseStatus(caseId), 'submitted');
 
@@ -114,7 +112,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     assert.match(await row.innerText(), /Jochen Bittel/);
     await navigate(staff, () => row.getByRole('link', { name: reference }).click());
     const casePath = `/verwaltung/vorgaenge/${caseId}`;
-    assert.equal(path_(staff), casePath);
+    assert.equal(pathOf(staff), casePath);
     assert.equal(await staff.getByRole('heading', { level: 1 }).innerText(), `Vorgang ${reference}`);
     const answers = staff.getByRole('region', { name: 'Angaben im Antrag' });
     assert.match(await answers.innerText(), /Luna/);
@@ -137,13 +135,13 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     const back = staff.getByRole('link', { name: 'Zurück zum Vorgang' });
     await back.scrollIntoViewIfNeeded();
     await navigate(staff, () => back.click());
-    assert.equal(path_(staff), casePath);
+    assert.equal(pathOf(staff), casePath);
     await navigate(staff, () => staff.getByRole('button', { name: 'Bearbeitung beginnen' }).click());
     assert.match(await staff.getByRole('status').innerText(), /Der Status wurde geändert/);
     assert.equal(await caseStatus(caseId), 'in_progress');
 
     await navigate(staff, () => staff.getByRole('link', { name: 'Unterlagen oder Angaben nachfordern' }).click());
-    assert.equal(path_(staff), `${casePath}/nachforderung`);
+    assert.equal(pathOf(staff), `${casePath}/nachforderung`);
     await assertReflows(staff);
     const request = 'Bitte laden Sie den Impfpass von Luna (Tollwutimpfung) hoch.';
     // Without a text the form comes back with the error and the deadline kept.
@@ -161,7 +159,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     await staff.getByLabel('Was wird benötigt?').fill(request);
     response = await navigate(staff, () => staff.getByRole('button', { name: 'Nachforderung senden' }).click());
     assert.equal(response.status(), 200);
-    assert.equal(path_(staff), casePath);
+    assert.equal(pathOf(staff), casePath);
     assert.match(await staff.getByRole('status').innerText(), /Die Nachforderung wurde gesendet/);
     // The request as the applicant gets it, its lines kept.
     assert.match(await staff.locator('.messages').innerText(), /Impfpass von Luna \(Tollwutimpfung\) hoch\.\n+Bitte antworten Sie bis zum/);
@@ -175,14 +173,14 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     assert.equal(await citizen.getByRole('heading', { level: 1 }).innerText(), 'Antrag zurückziehen');
     assert.equal(await citizen.getByRole('button', { name: 'Antrag verbindlich zurückziehen' }).count(), 1);
     await navigate(citizen, () => citizen.getByRole('link', { name: 'Zurück zum Antrag' }).click());
-    assert.equal(path_(citizen), `/antraege/${caseId}`);
+    assert.equal(pathOf(citizen), `/antraege/${caseId}`);
     await visit(citizen, server, '/postfach');
     await assertReflows(citizen);
     assert.equal(await citizen.getByRole('status').innerText(), '1 ungelesene Nachricht');
     const threadLink = citizen.locator('table tbody tr').filter({ hasText: 'Stadt Coburg' }).getByRole('link').first();
     await navigate(citizen, () => threadLink.click());
-    assert.match(path_(citizen), /^\/postfach\/[0-9a-f-]{36}$/);
-    const threadPath = path_(citizen);
+    assert.match(pathOf(citizen), /^\/postfach\/[0-9a-f-]{36}$/);
+    const threadPath = pathOf(citizen);
     assert.match(await citizen.locator('.mailbox-messages').innerText(), /Nachforderung[\s\S]*Impfpass von Luna/);
     await assertReflows(citizen);
     const evidence = await renderPdf({ title: 'Impfpass', author: 'Tierarztpraxis Coburg', blocks: [{ kind: 'paragraph', text: 'Tollwutimpfung von Luna am 01.09.2024.' }] });
@@ -198,7 +196,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     await chooseFile();
     response = await navigate(citizen, () => citizen.getByRole('button', { name: 'Nachricht senden' }).click());
     assert.equal(response.status(), 200);
-    assert.equal(path_(citizen), threadPath);
+    assert.equal(pathOf(citizen), threadPath);
     assert.match(await citizen.getByRole('status').innerText(), /Ihre Nachricht wurde gesendet/);
     assert.match(await citizen.locator('.mailbox-messages').innerText(), /Anbei der Impfpass von Luna\.[\s\S]*impfpass-luna\.pdf/);
     assert.equal(await citizen.locator('.mailbox-message').count(), 2, 'the request and one answer: the refused form stored nothing');
@@ -228,14 +226,14 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     await evidenceDownload.saveAs(evidenceFile);
     assert.deepEqual(await readFile(evidenceFile), Buffer.from(evidence), 'the caseworker gets the very file the citizen sent');
     await navigate(staff, () => staff.getByRole('link', { name: 'Vorgang öffnen' }).click());
-    assert.equal(path_(staff), casePath, 'the thread leads back to its case');
+    assert.equal(pathOf(staff), casePath, 'the thread leads back to its case');
     // Seen: the marker is gone from the inbox.
     await visit(staff, server, `/verwaltung/vorgaenge?q=${reference}`);
     assert.doesNotMatch(await staff.locator('table.inbox tbody tr').filter({ hasText: reference }).innerText(), /beantwortet/);
     await navigate(staff, () => staff.getByRole('link', { name: reference }).click());
 
     await navigate(staff, () => staff.getByRole('link', { name: 'Bescheid erstellen' }).click());
-    assert.equal(path_(staff), `${casePath}/bescheid`);
+    assert.equal(pathOf(staff), `${casePath}/bescheid`);
     assert.equal(await staff.getByRole('heading', { level: 1 }).innerText(), 'Bescheid erstellen');
     // First the outcome: no text before it is chosen.
     assert.equal(await staff.getByLabel('Text des Bescheids').count(), 0, 'the text comes with the chosen outcome');
@@ -251,7 +249,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     assert.match(refusal, /Ihr Antrag „Hund zur Hundesteuer anmelden“ wird abgelehnt\./, 'Coburg\'s template for a refusal');
     assert.match(refusal, /Gründe:\s+\[\[Bitte begründen Sie die Ablehnung/);
     assert.match(refusal, /Rechtsbehelfsbelehrung:\nGegen diesen Bescheid kann innerhalb eines Monats/);
-    assert.match(await main(staff), /Gefüllt aus der Vorlage der Leistung für „Ablehnung“\./);
+    assert.match(await mainText(staff), /Gefüllt aus der Vorlage der Leistung für „Ablehnung“\./);
     // Issued with the reasons still a gap: refused, everything kept.
     response = await navigate(staff, () => staff.getByRole('button', { name: 'Bescheid erlassen und zustellen' }).click());
     assert.equal(response.status(), 400);
@@ -284,7 +282,7 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     await staff.getByLabel('Überschrift').fill('Bescheid über die Hundesteuer für Luna');
     response = await navigate(staff, () => staff.getByRole('button', { name: 'Bescheid erlassen und zustellen' }).click());
     assert.equal(response.status(), 200);
-    assert.equal(path_(staff), casePath);
+    assert.equal(pathOf(staff), casePath);
     assert.match(await staff.getByRole('status').innerText(), /Der Bescheid wurde erlassen und zugestellt/);
     const decisionSection = staff.getByRole('region', { name: 'Bescheid' });
     assert.match(await decisionSection.innerText(), /Erlassen am .*: Stattgabe\.[\s\S]*Noch nicht abgerufen\./);
@@ -338,8 +336,8 @@ test('the whole case: submitted, document requested, answered in the mailbox, de
     assert.match(await citizen.locator('.timeline').innerText(), /Eingegangen[\s\S]*Wartet auf Sie[\s\S]*Entschieden/);
     assert.equal(await citizen.getByRole('link', { name: 'Antrag zurückziehen' }).count(), 0, 'a decided application cannot be withdrawn');
     await navigate(citizen, () => citizen.getByRole('link', { name: 'Bescheid und Gebühr' }).click());
-    assert.match(await main(citizen), /Der Bescheid wurde am .* erlassen: Stattgabe\./);
-    assert.match(await main(citizen), /Für diesen Antrag ist keine Gebühr zu zahlen\./);
+    assert.match(await mainText(citizen), /Der Bescheid wurde am .* erlassen: Stattgabe\./);
+    assert.match(await mainText(citizen), /Für diesen Antrag ist keine Gebühr zu zahlen\./);
     assert.equal(await citizen.getByRole('button', { name: 'Gebühr online bezahlen' }).count(), 0);
     // The retrieval shows in the citizen's thread.
     await visit(citizen, server, threadPath);

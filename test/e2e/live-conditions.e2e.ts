@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { renderPdf } from '../../src/platform/pdf/index.ts';
 import {
-  checkAccessibility, closeContext, launchBrowser, logInCitizenWithDemoOidc, navigate, newContext, newPage, startServer, waitForFocus,
-  type Browser, type Page, type TestServer,
+  checkAccessibility, closeContext, continueButton, heading, launchBrowser, logInCitizenWithDemoOidc, navigate, newContext,
+  newPage, startServer, waitForFocus, type Browser, type Page, type TestServer,
 } from './browser.ts';
 
 let server: TestServer;
@@ -22,8 +22,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await server?.close(); });
 
-const continueButton = (page: Page) => page.getByRole('button', { name: 'Speichern und weiter' }).last();
-const heading = (page: Page) => page.getByRole('heading', { level: 1 }).innerText();
 const category = (page: Page) => page.locator('[data-condition="f.hunde.0.kategorie"]');
 const permit = (page: Page) => page.locator('[data-condition="f.hunde.0.erlaubnis"]');
 const listDog = (page: Page, answer: 'yes' | 'no') => page.locator(`input[name="f.hunde.0.listenhund"][value="${answer}"]`);

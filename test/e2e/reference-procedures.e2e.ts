@@ -17,8 +17,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { renderPdf } from '../../src/platform/pdf/index.ts';
 import {
-  checkAccessibility, closeContext, DEMO_PASSWORD, enterTotpCode, launchBrowser, navigate, newContext, newPage, startServer, visit, waitForFocus, type Browser, type Page, type TestServer,
-  assertReflows, logInCitizenWithDemoOidc,
+  assertReflows, checkAccessibility, closeContext, continueButton, DEMO_PASSWORD, enterTotpCode, heading, launchBrowser,
+  logInCitizenWithDemoOidc, mainText, navigate, newContext, newPage, pathOf, startServer, visit, waitForFocus, type Browser,
+  type Page, type TestServer,
 } from './browser.ts';
 
 let server: TestServer;
@@ -28,10 +29,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await server?.close(); });
 
-const continueButton = (page: Page) => page.getByRole('button', { name: 'Speichern und weiter' }).last();
-const main = (page: Page) => page.locator('main').innerText();
-const path_ = (page: Page) => new URL(page.url()).pathname;
-const heading = (page: Page) => page.getByRole('heading', { level: 1 }).innerText();
 
 /** Citizen login through the demo identity provider (OpenID Connect side). */
 const logIn = (page: Page, person: RegExp, level: string, returnTo: string) => logInCitizenWithDemoOidc(page, server, person, level, returnTo);
@@ -92,9 +89,9 @@ for (const js of [true, false]) test(`Wohnsitzanmeldung ${js ? 'with' : 'without
     await navigate(page, () => page.getByRole('link', { name: /Wohnsitzanmeldung online/ }).click());
     const startUrl = new URL(page.url());
     assert.match(startUrl.pathname, /^\/antraege\/neu\//);
-    assert.match(await main(page), /Vertrauensniveau „hoch“/);
+    assert.match(await mainText(page), /Vertrauensniveau „hoch“/);
     await logIn(page, /\(U01, /, 'hoch', startUrl.pathname + startUrl.search);
-    assert.equal(path_(page), startUrl.pathname, 'back at the start page after the login');
+    assert.equal(pathOf(page), startUrl.pathname, 'back at the start page after the login');
     await navigate(page, () => page.getByRole('button', { name: 'Antrag beginnen' }).click());
 
     // --- Step 1: Einzug. Nothing entered: the error summary, focused, links to each field.
@@ -143,7 +140,7 @@ for (const js of [true, false]) test(`Wohnsitzanmeldung ${js ? 'with' : 'without
     // --- Step 2: about you, prefilled from the account.
     assert.equal(await heading(page), 'Angaben zu Ihrer Person');
     assert.equal(await page.locator('[name="f.familienname"]').inputValue(), 'Neumann');
-    assert.match(await main(page), /aus Ihrem Nutzerkonto übernommen/);
+    assert.match(await mainText(page), /aus Ihrem Nutzerkonto übernommen/);
     if (!(await page.locator('[name="f.geburtsort"]').inputValue())) await page.locator('[name="f.geburtsort"]').fill('Berlin');
     await page.getByLabel('weiblich', { exact: true }).check();
     await page.getByLabel('Staatsangehörigkeit').selectOption('DE');
@@ -201,7 +198,7 @@ for (const js of [true, false]) test(`Wohnsitzanmeldung ${js ? 'with' : 'without
 
     // --- Check page: every step's answers, the conditional ones included.
     assert.equal(await heading(page), 'Angaben prüfen und absenden');
-    const check = await main(page);
+    const check = await mainText(page);
     for (const text of ['Ketschengasse 7, 2. OG links', '96450 Coburg', 'Hauptstraße 1', '96472 Rödental', 'Nebenwohnung', 'Peter', 'wohnungsgeberbestaetigung.pdf', 'maria.neumann@example.org']) {
       assert.ok(check.includes(text), `the check page shows ${text}`);
     }
@@ -215,14 +212,14 @@ for (const js of [true, false]) test(`Wohnsitzanmeldung ${js ? 'with' : 'without
     // Continuing returns to the check page at once.
     await navigate(page, () => continueButton(page).click());
     assert.equal(await heading(page), 'Angaben prüfen und absenden');
-    const changed = await main(page);
+    const changed = await mainText(page);
     assert.match(changed, /Hauptwohnung \(vorwiegend benutzte Wohnung\)/);
     assert.ok(!changed.includes('Anschrift Ihrer Hauptwohnung') && !changed.includes('96472 Rödental'), 'the hidden address is not shown');
     assert.ok(changed.includes('wohnungsgeberbestaetigung.pdf') && changed.includes('Peter'), 'the other answers are kept');
     await assertReflows(page);
     await navigate(page, () => page.getByRole('button', { name: 'Antrag verbindlich absenden' }).click());
-    assert.match(await main(page), /Ihr Antrag ist eingegangen/);
-    assert.match(await main(page), /Stadt Coburg/);
+    assert.match(await mainText(page), /Ihr Antrag ist eingegangen/);
+    assert.match(await mainText(page), /Stadt Coburg/);
     const reference = (await page.locator('.reference').innerText()).trim();
     assert.match(reference, /^DA-\d{4}-\d{7}$/);
     const stored = await server.app.database.db.selectFrom('applications').select(['answers_enc', 'status']).where('reference', '=', reference).executeTakeFirstOrThrow();
@@ -253,9 +250,9 @@ for (const js of [false, true]) test(`Bauantrag ${js ? 'with' : 'without'} JavaS
     const page = await newPage(context);
     // Rödental (09473159) is a kreisangehörige Gemeinde: building permits are the Landratsamt's.
     await logIn(page, /\(U03, /, 'substantiell', '/leistungen/99012008001000?ags=09473159');
-    assert.match(await main(page), /Landratsamt Coburg/);
+    assert.match(await mainText(page), /Landratsamt Coburg/);
     await navigate(page, () => page.getByRole('link', { name: /Bauantrag online/ }).click());
-    assert.match(await main(page), /Landratsamt Coburg/);
+    assert.match(await mainText(page), /Landratsamt Coburg/);
     await navigate(page, () => page.getByRole('button', { name: 'Antrag beginnen' }).click());
 
     // --- Step 1: the client; an organisation's name is asked only for an organisation.
@@ -318,7 +315,7 @@ for (const js of [false, true]) test(`Bauantrag ${js ? 'with' : 'without'} JavaS
     await assertErrorSummary(page, [/PDF/]);
     assert.equal(await page.locator('.error-summary a').getAttribute('href'), '#f.lageplan');
     assert.match(await page.locator('[id="f.lageplan-error"]').innerText(), /PDF/);
-    const uploaded = await main(page);
+    const uploaded = await mainText(page);
     for (const d of drawings) assert.ok(uploaded.includes(d.name), `${d.name} is kept`);
     assert.ok(uploaded.includes('baubeschreibung.pdf'));
     assert.ok(!uploaded.includes('lageplan.pdf'), 'the forged site plan is not stored');
@@ -326,7 +323,7 @@ for (const js of [false, true]) test(`Bauantrag ${js ? 'with' : 'without'} JavaS
     response = await navigate(page, () => page.getByRole('button', { name: `${drawings[3]!.name} entfernen` }).click());
     assert.equal(response.status(), 200);
     assert.equal(await page.locator('[id="f.plaene"]').locator('xpath=..').locator('.uploaded li').count(), 3);
-    assert.ok(!(await main(page)).includes(drawings[3]!.name));
+    assert.ok(!(await mainText(page)).includes(drawings[3]!.name));
     const removed = drawings.pop()!.name;
     await assertReflows(page);
     await page.getByLabel('Lageplan').setInputFiles({ name: 'lageplan.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await pdf('Lageplan', 'Flurstück 1234/5, Gemarkung Oeslau, Maßstab 1:1000')) });
@@ -364,7 +361,7 @@ for (const js of [false, true]) test(`Bauantrag ${js ? 'with' : 'without'} JavaS
 
     // --- Check page: the plans listed, the fee set with the decision.
     assert.equal(await heading(page), 'Angaben prüfen und absenden');
-    const check = await main(page);
+    const check = await mainText(page);
     for (const name of ['lageplan.pdf', ...drawings.map((d) => d.name), 'baubeschreibung.pdf', 'standsicherheit.pdf', 'entwaesserung.pdf', '1234/5', 'Rödental']) {
       assert.ok(check.includes(name), `the check page shows ${name}`);
     }
@@ -374,10 +371,10 @@ for (const js of [false, true]) test(`Bauantrag ${js ? 'with' : 'without'} JavaS
     assert.equal(await page.getByRole('button', { name: /bezahlen/ }).count(), 0, 'nothing is paid before submission');
     await assertReflows(page);
     await navigate(page, () => page.getByRole('button', { name: 'Antrag verbindlich absenden' }).click());
-    assert.match(await main(page), /Ihr Antrag ist eingegangen/);
-    assert.match(await main(page), /Landratsamt Coburg/);
+    assert.match(await mainText(page), /Ihr Antrag ist eingegangen/);
+    assert.match(await mainText(page), /Landratsamt Coburg/);
     const reference = (await page.locator('.reference').innerText()).trim();
-    const applicationId = /^\/antraege\/([0-9a-f-]{36})/.exec(path_(page))?.[1];
+    const applicationId = /^\/antraege\/([0-9a-f-]{36})/.exec(pathOf(page))?.[1];
     assert.ok(applicationId, page.url());
 
     // Routed to the Landratsamt: the application and its case belong to its tenant.
@@ -393,12 +390,12 @@ for (const js of [false, true]) test(`Bauantrag ${js ? 'with' : 'without'} JavaS
     await staff.getByLabel('Passwort').fill(DEMO_PASSWORD);
     await navigate(staff, () => staff.getByRole('button', { name: 'Anmelden' }).click());
     await enterTotpCode(staff, server, DISTRICT_ADMIN_EMAIL);
-    assert.equal(path_(staff), '/verwaltung/vorgaenge');
+    assert.equal(pathOf(staff), '/verwaltung/vorgaenge');
     const row = staff.locator('table.inbox tbody tr').filter({ hasText: reference });
     assert.equal(await row.count(), 1, `${reference} in the Landratsamt's inbox`);
     assert.match(await row.innerText(), /Bauantrag online/);
     await navigate(staff, () => row.getByRole('link', { name: reference }).click());
-    const casePage = await main(staff);
+    const casePage = await mainText(staff);
     for (const name of ['lageplan.pdf', ...drawings.map((d) => d.name), 'standsicherheit.pdf']) assert.ok(casePage.includes(name), `the case shows ${name}`);
     assert.ok(!casePage.includes(removed), 'the removed plan is not part of the case');
   } finally {
@@ -495,7 +492,7 @@ for (const js of [true, false]) test(`Mutterschutzmeldung, the form imported fro
 
     // --- Check page: the answers of every step; a change link leads back to a step and returns.
     assert.equal(await heading(page), 'Angaben prüfen und absenden');
-    const check = await main(page);
+    const check = await mainText(page);
     for (const text of ['Coburger Werkstätten GmbH', 'Mohrenstraße', 'Krause', 'Yilmaz', 'Aylin', '1994', 'Judengasse', 'ist schwanger', 'Arbeitnehmerin', 'getakteter Arbeit']) {
       assert.ok(check.includes(text), `the check page shows ${text}`);
     }
@@ -513,17 +510,17 @@ for (const js of [true, false]) test(`Mutterschutzmeldung, the form imported fro
     await fill(page, 'F60000228', 'Jana Marie');
     await navigate(page, () => continueButton(page).click());
     assert.equal(await heading(page), 'Angaben prüfen und absenden', 'continuing returns to the check page');
-    assert.match(await main(page), /Jana Marie/);
+    assert.match(await mainText(page), /Jana Marie/);
     await navigate(page, () => page.getByRole('button', { name: 'Antrag verbindlich absenden' }).click());
-    assert.match(await main(page), /Ihr Antrag ist eingegangen/);
-    assert.match(await main(page), /Stadt Coburg/);
-    const applicationId = /^\/antraege\/([0-9a-f-]{36})/.exec(path_(page))?.[1];
+    assert.match(await mainText(page), /Ihr Antrag ist eingegangen/);
+    assert.match(await mainText(page), /Stadt Coburg/);
+    const applicationId = /^\/antraege\/([0-9a-f-]{36})/.exec(pathOf(page))?.[1];
     assert.ok(applicationId, page.url());
     const stored = await server.app.database.db.selectFrom('applications').innerJoin('tenants', 'tenants.id', 'applications.tenant_id')
       .select(['tenants.slug', 'applications.status']).where('applications.id', '=', applicationId).executeTakeFirstOrThrow();
     assert.deepEqual(stored, { slug: 'coburg', status: 'submitted' });
     await visit(page, server, '/antraege');
-    assert.match(await main(page), /Mutterschutzmeldung/);
+    assert.match(await mainText(page), /Mutterschutzmeldung/);
   } finally {
     await closeContext(context);
   }
