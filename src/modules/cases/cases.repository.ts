@@ -8,6 +8,7 @@ import type { CaseStatus, DecisionOutcome, DecisionTemplateOutcome, PaymentTimin
 import type { WorkflowName } from './workflow.ts';
 import { OPEN_STATUSES } from './workflow.ts';
 import { CASE_ROLES } from './case-roles.ts';
+import { planPerValue } from '../../platform/db/prepared-statements.ts';
 
 export interface CaseRow {
   id: string;
@@ -144,7 +145,8 @@ export async function listInbox(db: Db, tenantId: string, filter: InboxFilter, p
   if (filter.answered) query = query.where('c.answered_at', 'is not', null);
   // References are stored in upper case: compared as they are, the unique index answers.
   if (filter.reference) query = query.where('c.reference', '=', filter.reference.toUpperCase());
-  if (filter.nameTerms && filter.nameTerms.length > 0) query = query.where(sql<boolean>`c.applicant_terms @> ${sql.val(filter.nameTerms)}::text[]`);
+  // Planned per search: whether the GIN index on the terms pays depends on how common they are.
+  if (filter.nameTerms && filter.nameTerms.length > 0) query = query.where(sql<boolean>`c.applicant_terms @> ${sql.val(filter.nameTerms)}::text[] ${planPerValue}`);
 
   const sort = filter.sort ?? 'newest';
   let pageQuery = query.leftJoin('staff_accounts as s', 's.id', 'c.assignee_id')

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { preparingPool } from './prepared-statements.ts';
+import { planPerValue, preparingPool } from './prepared-statements.ts';
 
 const url = process.env.TEST_DATABASE_URL;
 
@@ -22,6 +22,9 @@ test('prepares each text once per connection, leaves `*` and texts beyond the li
 
     assert.equal((await sql<{ n: number }>`SELECT count(*)::int AS n FROM (VALUES (1), (2)) AS v(x)`.execute(db)).rows[0]!.n, 2);
     assert.ok(!(await prepared()).some((p) => p.statement.includes('count(*)')), 'a text with * is not prepared');
+
+    assert.equal((await sql<{ v: number }>`SELECT ${5}::int * 0 + 7 AS v WHERE true ${planPerValue}`.execute(db)).rows[0]!.v, 7);
+    assert.ok(!(await prepared()).some((p) => p.statement.includes('+ 7')), 'a text marked planPerValue is not prepared');
 
     // The limit is 2 (the pg_prepared_statements query itself is the second): a further text runs unnamed and still answers.
     assert.equal((await sql<{ v: string }>`SELECT ${'x'}::text || 'y' AS v`.execute(db)).rows[0]!.v, 'xy');
