@@ -96,9 +96,8 @@ export async function seedDemoApplications(db: Db, tenantIdsBySlug: Map<string, 
       if (!exists) {
         await insertApplicationProcedure(tx, tenant.id, procedureId, formId, {
           formVersion: 1, followLatest: false, minTrustLevel: p.minTrustLevel, feeSchedule: p.fee ? feeSchedule.parse(p.fee) : null, paymentTiming: p.paymentTiming ?? 'none',
-          processingDays: p.processingDays ?? null, contact: null,
+          processingDays: p.processingDays ?? null, contact: null, workflow: p.workflow ?? 'standard',
         });
-        if (p.workflow) await tx.updateTable('application_procedures').set({ workflow: p.workflow }).where('online_procedure_id', '=', procedureId).execute();
       }
     }
   });

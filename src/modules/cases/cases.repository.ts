@@ -41,7 +41,7 @@ function baseCaseQuery(db: Db | Tx) {
     .innerJoin('tenants as t', 't.id', 'c.tenant_id')
     .leftJoin('staff_accounts as s', 's.id', 'c.assignee_id')
     .select([
-      'c.id', 'c.tenant_id', 't.name as tenant_name', 'c.procedure_id', 'op.name as procedure_name', 'op.leika_key', 'ap.workflow', 'ap.payment_timing',
+      'c.id', 'c.tenant_id', 't.name as tenant_name', 'c.procedure_id', 'op.name as procedure_name', 'op.leika_key', 'c.workflow', 'ap.payment_timing',
       'ap.fee_schedule', 'c.reference', 'c.status', 'c.assignee_id', 's.display_name as assignee_name', 'c.answered_at', 'c.submitted_at', 'c.due_at',
       'c.account_id', 'c.organisation_id', 'c.applicant_name_enc', 'c.closed_at', 'c.updated_at',
     ]);
@@ -76,6 +76,8 @@ export async function insertCase(tx: Tx, c: NewCase): Promise<boolean> {
   const row = await tx.insertInto('cases').values({
     id: c.id, tenant_id: c.tenantId, procedure_id: c.procedureId, reference: c.reference, submitted_at: c.submittedAt, due_at: c.dueAt,
     account_id: c.accountId, organisation_id: c.organisationId, applicant_name_enc: c.applicantNameEnc, applicant_terms: c.applicantTerms,
+    // The case keeps the workflow its procedure has now, whatever the procedure is changed to later.
+    workflow: (eb) => eb.selectFrom('application_procedures').select('workflow').where('online_procedure_id', '=', c.procedureId),
   }).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
   return row !== undefined;
 }

@@ -10,7 +10,7 @@ export { casesJobs, deleteExpiredCases, sendDeadlineReminders, sendRequestRemind
 export { deriveApplicantTermKey } from './applicant-terms.ts';
 export { listInbox, findCase } from './cases.repository.ts';
 export type { InboxFilter, InboxItem, CaseRow } from './cases.repository.ts';
-export { CASE_STATUSES, OPEN_STATUSES, workflowNamed } from './workflow.ts';
+export { CASE_STATUSES, OPEN_STATUSES, WORKFLOW_NAMES, workflowNamed } from './workflow.ts';
 export type { CaseActorKind, WorkflowName } from './workflow.ts';
 export { registerDecisionFeePayments, CASE_FEE_PAYABLE } from './pay-decision-fee.ts';
 export { reencryptCaseData } from './reencrypt-case-data.ts';

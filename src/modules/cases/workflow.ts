@@ -24,6 +24,9 @@ export interface Transition {
 
 export type WorkflowName = 'standard' | 'notification';
 
+/** The declared workflows, in the order a procedure's settings offer them. */
+export const WORKFLOW_NAMES = ['standard', 'notification'] as const satisfies readonly WorkflowName[];
+
 export interface Workflow {
   name: WorkflowName;
   transitions: readonly Transition[];

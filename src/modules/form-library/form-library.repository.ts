@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/database.ts';
 import type { PaymentTiming, TrustLevel } from '../../platform/db/schema.ts';
+import type { WorkflowName } from '../cases/index.ts';
 
 export interface FormSummary {
   id: string;
@@ -98,14 +99,22 @@ export interface ProcedureSettings {
   paymentTiming: PaymentTiming;
   processingDays: number | null;
   contact: string | null;
+  /** The workflow of cases opened from now on (modules/cases/workflow.ts); open cases keep theirs. */
+  workflow: WorkflowName;
 }
 
 export async function insertApplicationProcedure(tx: Tx, tenantId: string, onlineProcedureId: string, formId: string, s: ProcedureSettings): Promise<void> {
   await tx.insertInto('application_procedures').values({
     online_procedure_id: onlineProcedureId, tenant_id: tenantId, form_id: formId, form_version: s.formVersion, follow_latest: s.followLatest,
     min_trust_level: s.minTrustLevel, fee_schedule: s.feeSchedule == null ? null : JSON.stringify(s.feeSchedule),
-    payment_timing: s.paymentTiming, processing_days: s.processingDays, contact: s.contact,
+    payment_timing: s.paymentTiming, processing_days: s.processingDays, contact: s.contact, workflow: s.workflow,
   }).execute();
+}
+
+/** The tenant's procedure's workflow, its row locked for a change; undefined when the tenant has no such procedure. */
+export async function lockApplicationProcedure(tx: Tx, tenantId: string, onlineProcedureId: string): Promise<{ workflow: WorkflowName } | undefined> {
+  return tx.selectFrom('application_procedures').select('workflow')
+    .where('tenant_id', '=', tenantId).where('online_procedure_id', '=', onlineProcedureId).forUpdate().executeTakeFirst();
 }
 
 /** Changes the tenant's procedure settings; false when the tenant has no such procedure. */
@@ -113,7 +122,7 @@ export async function updateApplicationProcedure(tx: Tx, tenantId: string, onlin
   const result = await tx.updateTable('application_procedures').set({
     form_version: s.formVersion, follow_latest: s.followLatest, min_trust_level: s.minTrustLevel,
     fee_schedule: s.feeSchedule == null ? null : JSON.stringify(s.feeSchedule), payment_timing: s.paymentTiming,
-    processing_days: s.processingDays, contact: s.contact, updated_at: sql<Date>`now()`,
+    processing_days: s.processingDays, contact: s.contact, workflow: s.workflow, updated_at: sql<Date>`now()`,
   }).where('tenant_id', '=', tenantId).where('online_procedure_id', '=', onlineProcedureId).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
@@ -140,7 +149,7 @@ export async function listTenantProcedures(db: Db, tenantId: string, formId?: st
     .innerJoin('tenants as o', 'o.id', 'f.owner_tenant_id')
     .select([
       'op.id', 'op.name', 'op.leika_key', 's.name as service_name', 'op.active', 'f.id as form_id', 'f.title as form_title', 'o.name as form_owner',
-      'ap.form_version', 'ap.follow_latest', 'ap.min_trust_level', 'ap.fee_schedule', 'ap.payment_timing', 'ap.processing_days', 'ap.contact',
+      'ap.form_version', 'ap.follow_latest', 'ap.min_trust_level', 'ap.fee_schedule', 'ap.payment_timing', 'ap.processing_days', 'ap.contact', 'ap.workflow',
       (eb) => eb.selectFrom('form_versions as v').whereRef('v.form_id', '=', 'ap.form_id').select(sql<number>`max(v.version)::int`.as('m')).as('latest_version'),
     ])
     .where('ap.tenant_id', '=', tenantId);
@@ -151,7 +160,7 @@ export async function listTenantProcedures(db: Db, tenantId: string, formId?: st
     formOwner: r.form_owner, latestVersion: Number(r.latest_version ?? 0),
     settings: {
       formVersion: r.form_version, followLatest: r.follow_latest, minTrustLevel: r.min_trust_level, feeSchedule: r.fee_schedule,
-      paymentTiming: r.payment_timing, processingDays: r.processing_days, contact: r.contact,
+      paymentTiming: r.payment_timing, processingDays: r.processing_days, contact: r.contact, workflow: r.workflow,
     },
   }));
 }

@@ -1,7 +1,8 @@
 /**
  * The form library under /verwaltung/formulare (editors and tenant administrators): the tenant's
  * forms and their versions, sharing for reuse ("Einer für Alle"), adopting a form another
- * authority shares, and offering a form as an online procedure with its settings.
+ * authority shares, and offering a form as an online procedure with its settings (fee, trust level,
+ * contact, the workflow of its cases).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app-deps.ts';
@@ -13,6 +14,7 @@ import { findUsableForm, listOwnForms, listSharedForms, listTenantProcedures, li
 import {
   definitionForm, fixedFeeSchedule, formIdParam, OFFER_FIELDS, offerProcedureForm, procedureIdParam, procedureSettingsForm, shareFormInput,
 } from './form-library.schemas.ts';
+import { WORKFLOW_NAMES } from '../cases/index.ts';
 import { feeSchedule, formatEuro } from '../payments/index.ts';
 import { changeProcedureSettings, offerProcedure } from './offer-procedure.ts';
 import { shareForm } from './share-form.ts';
@@ -86,6 +88,7 @@ export async function formLibraryRoutes(app: FastifyInstance, deps: AppDeps): Pr
         form: refused ?? emptyForm({
           formVersion: String(p.settings.formVersion), followLatest: p.settings.followLatest ? 'true' : '', minTrustLevel: p.settings.minTrustLevel,
           processingDays: p.settings.processingDays ? String(p.settings.processingDays) : '', contact: p.settings.contact ?? '', fee: fixed, paymentTiming: p.settings.paymentTiming,
+          workflow: p.settings.workflow,
         }),
       };
     });
@@ -95,7 +98,8 @@ export async function formLibraryRoutes(app: FastifyInstance, deps: AppDeps): Pr
       pageTitle: `${errors.length ? `${req.t('form.errorPrefix')} ` : ''}${form.title}`,
       editor, form, own, versions, procedures, notice: noticeOf(req), errors,
       versionForm: state.version ?? emptyForm(),
-      offerForm: state.offer ?? emptyForm({ formVersion: String(form.latestVersion), minTrustLevel: 'substantiell', name: form.title, paymentTiming: 'none' }),
+      offerForm: state.offer ?? emptyForm({ formVersion: String(form.latestVersion), minTrustLevel: 'substantiell', name: form.title, paymentTiming: 'none', workflow: 'standard' }),
+      workflows: WORKFLOW_NAMES,
       problems: state.problems ?? [],
     }, status);
   }
@@ -188,7 +192,7 @@ export async function formLibraryRoutes(app: FastifyInstance, deps: AppDeps): Pr
       settings: {
         formVersion: v.formVersion, followLatest: v.followLatest, minTrustLevel: v.minTrustLevel,
         feeSchedule: v.fee ? fixedFeeSchedule(v.fee) : null, paymentTiming: v.fee ? v.paymentTiming : 'none',
-        processingDays: v.processingDays, contact: v.contact,
+        processingDays: v.processingDays, contact: v.contact, workflow: v.workflow,
       },
     });
     if (result.ok) return reply.redirect(`${BASE}/${form.id}?hinweis=angeboten`, 303);
@@ -220,7 +224,7 @@ export async function formLibraryRoutes(app: FastifyInstance, deps: AppDeps): Pr
     const schedule = v.paymentTiming === 'none' ? null : v.fee ? fixedFeeSchedule(v.fee) : procedure.settings.feeSchedule;
     const outcome = await changeProcedureSettings(db, actorOf(editor, req), procedure.id, procedure.formId, {
       ...procedure.settings, formVersion: v.formVersion, followLatest: v.followLatest, minTrustLevel: v.minTrustLevel,
-      processingDays: v.processingDays, contact: v.contact, feeSchedule: schedule, paymentTiming: schedule ? v.paymentTiming : 'none',
+      processingDays: v.processingDays, contact: v.contact, feeSchedule: schedule, paymentTiming: schedule ? v.paymentTiming : 'none', workflow: v.workflow,
     });
     if (outcome !== 'ok') throw new DomainError(outcome === 'not-found' ? 'NOT_FOUND' : 'BAD_REQUEST');
     return reply.redirect(`${BASE}/${procedure.formId}?hinweis=einstellungen`, 303);

@@ -1,5 +1,6 @@
 /** Input of the form library's pages; messages are catalog keys. */
 import { z } from 'zod';
+import { WORKFLOW_NAMES } from '../cases/index.ts';
 import { parseEuroCents } from '../forms/index.ts';
 
 export const formIdParam = z.object({ formId: z.uuid() });
@@ -27,6 +28,8 @@ const settingsFields = {
     .refine((v) => v === '' || ((parseEuroCents(v) ?? -1) >= 0 && (parseEuroCents(v) ?? 0) <= 100_000_000), 'formLibrary.procedure.fee.invalid')
     .transform((v) => (v === '' ? null : parseEuroCents(v))),
   paymentTiming: z.enum(['none', 'before_submission', 'with_decision'], { error: 'formLibrary.procedure.paymentTiming.required' }).default('none'),
+  /** The case workflow (modules/cases/workflow.ts); the form always shows one chosen, so a missing one is an error. */
+  workflow: z.enum(WORKFLOW_NAMES, { error: 'formLibrary.procedure.workflow.required' }),
 };
 
 /** A fee needs a time to be paid, and a time to pay needs a fee (or a rule already in place). */
@@ -50,4 +53,4 @@ export const offerProcedureForm = z.object({
   name: z.string({ error: 'formLibrary.procedure.name.required' }).trim().min(1, 'formLibrary.procedure.name.required').max(200, 'formLibrary.procedure.name.tooLong'),
 }).superRefine((v, ctx) => feeAndTiming(v, ctx, false));
 
-export const OFFER_FIELDS = ['leikaKey', 'name', 'formVersion', 'minTrustLevel', 'fee', 'paymentTiming', 'processingDays', 'contact'] as const;
+export const OFFER_FIELDS = ['leikaKey', 'name', 'formVersion', 'minTrustLevel', 'fee', 'paymentTiming', 'workflow', 'processingDays', 'contact'] as const;

@@ -79,4 +79,11 @@ export const formLibraryMessagesDe = {
   "formLibrary.fee.keepHint": "Leer lassen, um die geltende Regel zu behalten; ein Betrag ersetzt sie durch eine feste Gebühr.",
   "formLibrary.fee.perUnit": "{amount} je Stück (Feld {field})",
   "formLibrary.fee.byOption": "nach Auswahl im Feld {field}",
+  'formLibrary.procedure.workflow.label': 'Ablauf der Vorgänge',
+  'formLibrary.procedure.workflow.changeHint': 'Gilt für Anträge, die ab jetzt eingehen. Offene Vorgänge behalten den Ablauf, mit dem sie eingegangen sind.',
+  'formLibrary.procedure.workflow.required': 'Wählen Sie den Ablauf der Vorgänge.',
+  'formLibrary.workflow.standard': 'Antrag mit Bescheid',
+  'formLibrary.workflow.standard.hint': 'Der Vorgang endet mit einem Bescheid; ohne Bescheid wird er nur als unzulässig abgelehnt oder zurückgezogen.',
+  'formLibrary.workflow.notification': 'Anzeige zur Kenntnisnahme',
+  'formLibrary.workflow.notification.hint': 'Der Vorgang darf nach Kenntnisnahme ohne Bescheid abgeschlossen werden, zum Beispiel eine Mutterschutzmeldung.',
 } as const;

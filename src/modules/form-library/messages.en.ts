@@ -81,4 +81,11 @@ export const formLibraryMessagesEn: Record<keyof typeof formLibraryMessagesDe, s
   "formLibrary.fee.keepHint": "Leave empty to keep the rule in force; an amount replaces it with a fixed fee.",
   "formLibrary.fee.perUnit": "{amount} each (field {field})",
   "formLibrary.fee.byOption": "by the option chosen in field {field}",
+  'formLibrary.procedure.workflow.label': 'Case workflow',
+  'formLibrary.procedure.workflow.changeHint': 'Applies to applications received from now on. Open cases keep the workflow they were received with.',
+  'formLibrary.procedure.workflow.required': 'Choose the case workflow.',
+  'formLibrary.workflow.standard': 'Application with a decision',
+  'formLibrary.workflow.standard.hint': 'The case ends with a decision (Bescheid); without one it is only rejected as inadmissible or withdrawn.',
+  'formLibrary.workflow.notification': 'Notification, taken note of',
+  'formLibrary.workflow.notification.hint': 'The case may be closed once taken note of, without a decision, for example a maternity protection notice.',
 } as const;

@@ -1,14 +1,22 @@
 /**
  * Offers a form as an online procedure of the tenant for a service: an internal online procedure
  * in the catalogue (so it is shown to citizens and counts for Digitales Amt) and its settings —
- * pinned form version (or following newer ones), trust level, fee, processing time, contact.
- * The form may be the tenant's own or one another tenant shares (adoption, "Einer für Alle").
+ * pinned form version (or following newer ones), trust level, fee, processing time, contact and
+ * the workflow of its cases. The form may be the tenant's own or one another tenant shares
+ * (adoption, "Einer für Alle").
+ *
+ * The workflow may be changed at any time: a case keeps the workflow it was opened with (stored on
+ * the case, migration 0016), so the change applies to applications received from then on and open
+ * cases are never left in a state their new rules would not allow or lead to (an application for a
+ * decision closed without one, a notification that suddenly needs a decision).
  */
 import { recordAudit } from '../../platform/audit/audit.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { insertProcedure, isUniqueViolation, onOnlineProceduresChanged, type EditorActor } from '../catalog-editor/index.ts';
 import { findService } from '../catalog/index.ts';
-import { findUsableForm, insertApplicationProcedure, updateApplicationProcedure, versionExists, type ProcedureSettings } from './form-library.repository.ts';
+import {
+  findUsableForm, insertApplicationProcedure, lockApplicationProcedure, updateApplicationProcedure, versionExists, type ProcedureSettings,
+} from './form-library.repository.ts';
 
 export interface OfferInput {
   formId: string;
@@ -39,7 +47,7 @@ export async function offerProcedure(db: Db, actor: EditorActor, input: OfferInp
       await recordAudit(tx, {
         tenantId: actor.tenantId, actorType: 'staff', actorId: actor.staffId, action: 'forms.procedure_offered',
         subjectType: 'online_procedure', subjectId: id, requestId: actor.requestId,
-        details: { formId: form.id, formVersion: input.settings.formVersion, adopted: form.ownerTenantId !== actor.tenantId },
+        details: { formId: form.id, formVersion: input.settings.formVersion, adopted: form.ownerTenantId !== actor.tenantId, workflow: input.settings.workflow },
       });
       await onOnlineProceduresChanged(tx, actor.tenantId);
       return id;
@@ -51,15 +59,22 @@ export async function offerProcedure(db: Db, actor: EditorActor, input: OfferInp
   }
 }
 
-/** Changes a procedure's settings (e.g. opting in to a newer form version). @throws when the database fails. */
+/**
+ * Changes a procedure's settings (e.g. opting in to a newer form version, another workflow for new
+ * cases). Another tenant's procedure is 'not-found'. @throws when the database fails.
+ */
 export async function changeProcedureSettings(db: Db, actor: EditorActor, procedureId: string, formId: string, settings: ProcedureSettings): Promise<'ok' | 'not-found' | 'version-not-found'> {
   if (!(await versionExists(db, formId, settings.formVersion))) return 'version-not-found';
   return db.transaction().execute(async (tx) => {
-    if (!(await updateApplicationProcedure(tx, actor.tenantId, procedureId, settings))) return 'not-found';
+    const current = await lockApplicationProcedure(tx, actor.tenantId, procedureId);
+    if (!current || !(await updateApplicationProcedure(tx, actor.tenantId, procedureId, settings))) return 'not-found';
     await recordAudit(tx, {
       tenantId: actor.tenantId, actorType: 'staff', actorId: actor.staffId, action: 'forms.procedure_changed',
       subjectType: 'online_procedure', subjectId: procedureId, requestId: actor.requestId,
-      details: { formVersion: settings.formVersion, followLatest: settings.followLatest, minTrustLevel: settings.minTrustLevel },
+      details: {
+        formVersion: settings.formVersion, followLatest: settings.followLatest, minTrustLevel: settings.minTrustLevel, workflow: settings.workflow,
+        ...(current.workflow !== settings.workflow ? { previousWorkflow: current.workflow } : {}),
+      },
     });
     await onOnlineProceduresChanged(tx, actor.tenantId);
     return 'ok';

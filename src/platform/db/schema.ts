@@ -547,6 +547,8 @@ export interface CasesTable {
   applicant_terms: ColumnType<string[], string[] | undefined, string[]>;
   closed_at: NullableTimestamp;
   updated_at: Timestamp;
+  /** The procedure's workflow when the case was opened (migration 0016); the case keeps it. */
+  workflow: Generated<'standard' | 'notification'>;
 }
 
 export interface CaseNotesTable {
