@@ -10,6 +10,7 @@ import { deleteExpiredCases, sendDeadlineReminders, sendRequestReminders } from 
 import { noMalwareScanner } from '../../platform/uploads/index.ts';
 import { reencryptCaseData } from './reencrypt-case-data.ts';
 import { createTenantKeys } from '../../platform/crypto/tenant-keys.ts';
+import { addMembership, upsertStaffAccount } from '../staff/index.ts';
 
 let app: TestApp;
 before(async () => { app = await createTestApp({ RATE_LIMIT_PER_MINUTE: '100000' }); });
@@ -18,6 +19,13 @@ after(async () => app.dispose());
 const DAY = 86_400_000;
 const CASEWORKER = 'sachbearbeitung@coburg.demo.digitales-amt.de';
 const config = { reminderDays: 14, retentionDays: 365, publicUrl: 'http://localhost' };
+
+/** The deadline reminders about the case, decrypted. */
+async function remindersOf(reference: string) {
+  return (await app.database.db.selectFrom('outbound_mails').selectAll().execute())
+    .map((m) => ({ to: app.cipher.decrypt(m.recipient_enc), subject: app.cipher.decrypt(m.subject_enc), text: app.cipher.decrypt(m.text_enc) }))
+    .filter((m) => m.subject.startsWith('Frist läuft ab') && m.subject.includes(reference));
+}
 
 async function submittedCase(person: string, dog: string): Promise<{ id: string; reference: string; tenantId: string }> {
   const client = new TestClient(app.server);
@@ -36,9 +44,18 @@ test('a case whose statutory time runs out soon reminds its caseworker once and 
 
   assert.ok(await sendDeadlineReminders(db, app.mail, config) >= 1);
   assert.equal(await sendDeadlineReminders(db, app.mail, config), 0, 'one reminder per case');
-  const mails = (await db.selectFrom('outbound_mails').selectAll().execute()).map((m) => ({ to: app.cipher.decrypt(m.recipient_enc), subject: app.cipher.decrypt(m.subject_enc) }))
-    .filter((m) => m.subject.includes(reference));
+  const mails = await remindersOf(reference);
   assert.deepEqual(mails.map((m) => m.to), [CASEWORKER]);
+  // Content-free, German first, then English; no "nobody assigned" line for the assignee.
+  const [mail] = mails;
+  assert.match(mail!.subject, new RegExp(`^Frist läuft ab: Vorgang ${reference} / Deadline approaching: case ${reference}$`));
+  const german = mail!.text.indexOf('Bearbeitungsfrist');
+  const english = mail!.text.indexOf('processing deadline');
+  assert.ok(german >= 0 && english > german, 'German first, then English');
+  assert.match(mail!.text, new RegExp(`http://localhost/verwaltung/vorgaenge/${id}`));
+  assert.ok(!/niemandem|not assigned/.test(mail!.text));
+  const applicantName = app.cipher.decrypt((await db.selectFrom('cases').select('applicant_name_enc').where('id', '=', id).executeTakeFirstOrThrow()).applicant_name_enc!);
+  assert.ok(!mail!.text.includes(applicantName.split(' ').at(-1)!), 'no applicant name');
 
   await db.updateTable('cases').set({ due_at: new Date(Date.now() - DAY) }).where('id', '=', id).execute();
   const overdue = html(await staff.client.get('/verwaltung/vorgaenge?ueberfaellig=1'));
@@ -46,6 +63,34 @@ test('a case whose statutory time runs out soon reminds its caseworker once and 
   assert.ok(row && /überfällig/.test(row.text), 'marked overdue in the inbox');
   const notOverdue = await submittedCase('U03', 'Puenktlich');
   assert.ok(!html(await staff.client.get('/verwaltung/vorgaenge?ueberfaellig=1')).text.includes(notOverdue.reference));
+});
+
+test('the deadline reminder goes only to an assignee still in the tenant; otherwise, as for an applicant\'s message, to the small case team', async () => {
+  const db = app.database.db;
+  const coburg = await db.selectFrom('tenants').select('id').where('slug', '=', 'coburg').executeTakeFirstOrThrow();
+  const leaver = 'ausgeschieden@coburg.demo.digitales-amt.de';
+  const leaverId = await upsertStaffAccount(db, { email: leaver, displayName: 'Ausgeschieden', passwordHash: 'not-used' });
+  await addMembership(db, coburg.id, leaverId, 'caseworker');
+  const left = await submittedCase('U02', 'Verlassen');
+  const unassigned = await submittedCase('U03', 'Niemand');
+  const soon = new Date(Date.now() + 3 * DAY);
+  await db.updateTable('cases').set({ assignee_id: leaverId, due_at: soon }).where('id', '=', left.id).execute();
+  await db.updateTable('cases').set({ assignee_id: null, due_at: soon }).where('id', '=', unassigned.id).execute();
+  // The assignee is removed from the tenant, as the administration page does: no membership left.
+  await db.deleteFrom('staff_memberships').where('tenant_id', '=', coburg.id).where('staff_account_id', '=', leaverId).execute();
+
+  assert.ok(await sendDeadlineReminders(db, app.mail, config) >= 2);
+  const team = (await db.selectFrom('staff_accounts as a').innerJoin('staff_memberships as m', 'm.staff_account_id', 'a.id')
+    .select('a.email').distinct().where('m.tenant_id', '=', coburg.id).where('m.role', 'in', ['caseworker', 'tenant_admin']).execute()).map((r) => r.email).sort();
+  assert.ok(team.includes(CASEWORKER) && !team.includes(leaver));
+  for (const c of [left, unassigned]) {
+    const mails = await remindersOf(c.reference);
+    assert.deepEqual(mails.map((m) => m.to).sort(), team, `${c.reference}: the team, not the removed assignee`);
+    assert.ok(mails.every((m) => /niemandem zugewiesen[\s\S]*not assigned to anyone/.test(m.text)), 'says why the team is told');
+    const trail = await listCaseTrail(db, c.tenantId, c.id);
+    const entry = trail.find((e) => e.action === 'case.deadline_reminder')!;
+    assert.ok(!String(entry.details.staffIds).includes(leaverId), 'the trail names who was told (ids only)');
+  }
 });
 
 test('closed cases are deleted after the retention period with everything that belongs to them; the deletion is logged and the trail still verifies', async () => {

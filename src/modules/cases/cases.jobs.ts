@@ -1,7 +1,10 @@
 /**
  * The cases module's periodic jobs:
  * - deadline reminders: an open case whose statutory processing time runs out within the warning
- *   period gets one e-mail to its assignee (or, unassigned, to nobody: the inbox marks it overdue);
+ *   period gets one content-free e-mail (reference, date, link; German, then English) to the staff
+ *   that notify-staff-of-message.ts tells of an applicant's message: the assignee while still an
+ *   active member of the tenant, otherwise (unassigned, or the assignee left) a small case team or
+ *   the tenant administrators, or nobody where even they are many (the inbox marks it overdue);
  * - request reminders: an open request for information due within three days gets one reminder
  *   in the applicant's mailbox (with the content-free e-mail notice);
  * - retention: closed cases older than the configured period are deleted with their application,
@@ -18,6 +21,7 @@ import { deleteApplicationRecord } from '../applications/index.ts';
 import { recordCaseAction } from '../case-trail/index.ts';
 import { caseThreadId, deleteCaseMailbox, postToApplicant, type MailboxDeps } from '../mailbox/index.ts';
 import { claimReminder, claimRequestReminder, listCasesClosedBefore, listCasesDueSoon, listRequestsDueSoon } from './cases.repository.ts';
+import { findStaffToTell, staffCaseLink } from './notify-staff-of-message.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH = 200;
@@ -28,22 +32,49 @@ export interface CaseJobsConfig {
   publicUrl: string;
 }
 
-/** Sends the due reminders; returns how many. */
+/**
+ * The deadline reminder's subject and text, German then English (the staff member's language is not
+ * stored). `toAssignee` false: it goes to others because nobody (active) is assigned, which it says.
+ */
+export function deadlineReminderText(publicUrl: string, kase: { id: string; reference: string; dueAt: Date }, toAssignee: boolean): { subject: string; text: string } {
+  const link = staffCaseLink(publicUrl, kase.id);
+  const day = new Intl.DateTimeFormat('de-DE', { dateStyle: 'long', timeZone: 'Europe/Berlin' }).format(kase.dueAt);
+  const dayEn = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'Europe/Berlin' }).format(kase.dueAt);
+  return {
+    subject: `Frist läuft ab: Vorgang ${kase.reference} / Deadline approaching: case ${kase.reference}`,
+    text: [
+      'Guten Tag,',
+      '',
+      `die Bearbeitungsfrist des Vorgangs ${kase.reference} endet am ${day}.`,
+      ...(toAssignee ? [] : ['Der Vorgang ist niemandem zugewiesen, der ihn bearbeiten kann.']),
+      `Zum Vorgang: ${link}`,
+      '',
+      `The processing deadline of case ${kase.reference} ends on ${dayEn}.`,
+      ...(toAssignee ? [] : ['The case is not assigned to anyone who can work on it.']),
+      `Go to the case: ${link}`,
+      '',
+      'Diese E-Mail wurde automatisch versandt, einmal je Vorgang.',
+      'This e-mail was sent automatically, once per case.',
+    ].join('\n'),
+  };
+}
+
+/** Sends the due reminders; returns to how many cases' staff an e-mail went. */
 export async function sendDeadlineReminders(db: Db, mail: MailService, config: CaseJobsConfig, now = new Date()): Promise<number> {
   const due = await listCasesDueSoon(db, new Date(now.getTime() + config.reminderDays * DAY_MS), BATCH);
   let sent = 0;
   for (const c of due) {
     await db.transaction().execute(async (tx) => {
       if (!(await claimReminder(tx, c.id))) return;
-      await recordCaseAction(tx, { tenantId: c.tenantId, caseId: c.id, action: 'case.deadline_reminder', actorType: 'system', actorId: null, trustLevel: null, details: { dueAt: c.dueAt.toISOString() } });
-      if (!c.assigneeEmail) return;
-      const day = new Intl.DateTimeFormat('de-DE', { dateStyle: 'long', timeZone: 'Europe/Berlin' }).format(c.dueAt);
-      await mail.queue(tx, {
-        to: c.assigneeEmail, tenantId: c.tenantId,
-        subject: `Frist läuft ab: Vorgang ${c.reference}`,
-        text: `Die Bearbeitungsfrist des Vorgangs ${c.reference} endet am ${day}.\n\n${config.publicUrl}/verwaltung/vorgaenge/${c.id}`,
+      const recipients = await findStaffToTell(tx, c);
+      const toAssignee = c.assigneeId !== null && recipients.length === 1 && recipients[0]!.id === c.assigneeId;
+      const { subject, text } = deadlineReminderText(config.publicUrl, c, toAssignee);
+      for (const r of recipients) await mail.queue(tx, { to: r.email, tenantId: c.tenantId, subject, text });
+      await recordCaseAction(tx, {
+        tenantId: c.tenantId, caseId: c.id, action: 'case.deadline_reminder', actorType: 'system', actorId: null, trustLevel: null,
+        details: { dueAt: c.dueAt.toISOString(), staffIds: recipients.map((r) => r.id).join(',') },
       });
-      sent += 1;
+      if (recipients.length > 0) sent += 1;
     });
   }
   return sent;

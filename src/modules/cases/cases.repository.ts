@@ -272,13 +272,13 @@ export async function cancelOpenRequests(tx: Tx, tenantId: string, caseId: strin
 
 // --- deadlines ------------------------------------------------------------------------------------
 
-/** Open cases whose processing time runs out before `until` and whose assignee was not reminded yet. */
-export async function listCasesDueSoon(db: Db, until: Date, limit: number): Promise<{ id: string; tenantId: string; reference: string; dueAt: Date; assigneeEmail: string | null }[]> {
-  const rows = await db.selectFrom('cases as c').leftJoin('staff_accounts as s', 's.id', 'c.assignee_id')
-    .select(['c.id', 'c.tenant_id', 'c.reference', 'c.due_at', 's.email'])
+/** Open cases whose processing time runs out before `until` and whose staff were not reminded yet. */
+export async function listCasesDueSoon(db: Db, until: Date, limit: number): Promise<{ id: string; tenantId: string; reference: string; dueAt: Date; assigneeId: string | null }[]> {
+  const rows = await db.selectFrom('cases as c')
+    .select(['c.id', 'c.tenant_id', 'c.reference', 'c.due_at', 'c.assignee_id'])
     .where('c.status', 'in', [...OPEN_STATUSES]).where('c.due_at', '<', until).where('c.reminder_sent_at', 'is', null)
     .orderBy('c.due_at').limit(limit).execute();
-  return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, reference: r.reference, dueAt: r.due_at!, assigneeEmail: r.email }));
+  return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, reference: r.reference, dueAt: r.due_at!, assigneeId: r.assignee_id }));
 }
 
 /** Claims the reminder of a case once (a second worker finds it claimed). */

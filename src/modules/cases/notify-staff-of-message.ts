@@ -5,11 +5,11 @@
  * text, no subject of the message; the message itself is read on the platform.
  *
  * Who is told: the assignee; for an unassigned case, a small team as a whole, in a larger one only
- * its administrators (see `recipientsFor`). Only active members of the case's own tenant.
+ * its administrators (see `findStaffToTell`). Only active members of the case's own tenant.
  *
  * Not flooding: each recipient gets at most one e-mail per case within NOTICE_WINDOW_MS. What was
  * sent is known from the case trail, which already records comparable notices (the deadline
- * reminder to the assignee): each notice appends a `case.staff_notified` entry naming the staff
+ * reminder, sent to the same staff): each notice appends a `case.staff_notified` entry naming the staff
  * ids, and a new message looks for such entries of the case in the window. That is a sliding
  * window (not fixed time slots, where two messages a minute apart may fall into two slots), needs
  * no new column, and is exact under concurrency: the applicant-message hook holds the case row
@@ -37,9 +37,14 @@ export const MAX_UNASSIGNED_RECIPIENTS = 5;
 /** The case trail action that records a notice (with the staff ids told). */
 export const STAFF_NOTIFIED = 'case.staff_notified';
 
+/** The staff page of the case, for e-mails (content-free: the id is no personal data). */
+export function staffCaseLink(publicUrl: string, caseId: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/verwaltung/vorgaenge/${caseId}`;
+}
+
 /** The e-mail's subject and text (German and English; the staff member's language is not stored). */
 export function staffNoticeText(publicUrl: string, kase: Pick<CaseRow, 'id' | 'reference'>): { subject: string; text: string } {
-  const link = `${publicUrl.replace(/\/+$/, '')}/verwaltung/vorgaenge/${kase.id}`;
+  const link = staffCaseLink(publicUrl, kase.id);
   const minutes = Math.round(NOTICE_WINDOW_MS / 60_000);
   return {
     subject: `Neue Nachricht zum Vorgang ${kase.reference} / New message on case ${kase.reference}`,
@@ -58,8 +63,12 @@ export function staffNoticeText(publicUrl: string, kase: Pick<CaseRow, 'id' | 'r
   };
 }
 
-/** The active case staff of the case's tenant to tell (see MAX_UNASSIGNED_RECIPIENTS). */
-async function recipientsFor(tx: Tx, kase: Pick<CaseRow, 'tenantId' | 'assigneeId'>): Promise<StaffRecipient[]> {
+/**
+ * The active case staff of the case's tenant to tell of something on the case: the assignee while
+ * still an active member, else as for an unassigned case (see MAX_UNASSIGNED_RECIPIENTS). Also
+ * used for the deadline reminder (cases.jobs.ts). Call in a transaction; addresses are never logged.
+ */
+export async function findStaffToTell(tx: Tx, kase: Pick<CaseRow, 'tenantId' | 'assigneeId'>): Promise<StaffRecipient[]> {
   if (kase.assigneeId) {
     const assignee = await listActiveMembers(tx, kase.tenantId, CASE_ROLES, { limit: 1, onlyIds: [kase.assigneeId] });
     if (assignee.length > 0) return assignee;
@@ -79,7 +88,7 @@ async function recipientsFor(tx: Tx, kase: Pick<CaseRow, 'tenantId' | 'assigneeI
  * are never logged.
  */
 export async function queueStaffNotices(tx: Tx, deps: Pick<CasesDeps, 'mail' | 'publicUrl'>, kase: Pick<CaseRow, 'id' | 'tenantId' | 'reference' | 'assigneeId'>, now = new Date()): Promise<string[]> {
-  const recipients = await recipientsFor(tx, kase);
+  const recipients = await findStaffToTell(tx, kase);
   if (recipients.length === 0) return [];
   const recent = await listRecentCaseActions(tx, kase.tenantId, kase.id, STAFF_NOTIFIED, new Date(now.getTime() - NOTICE_WINDOW_MS));
   const told = new Set(recent.flatMap((e) => String(e.details.staffIds ?? '').split(',')));
