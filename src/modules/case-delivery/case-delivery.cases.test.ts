@@ -81,6 +81,33 @@ test('a submitted application is delivered to the specialist procedure, which re
   assert.equal(started.statusCode, 200, started.body);
   assert.deepEqual(started.json(), { caseId, status: 'in_progress' });
 
+  // The case page's checks of the text: a refusal (also a partial one) needs reasons and legal
+  // remedy, no text may keep a [[…]] gap. Refused with 422 naming the body, and nothing is stored.
+  const remedy = 'Rechtsbehelfsbelehrung:\nGegen diesen Bescheid kann innerhalb eines Monats Klage beim Verwaltungsgericht Bayreuth erhoben werden.';
+  const refusals = [
+    [{ outcome: 'refused', body: 'Ihr Antrag wird abgelehnt.' }, [/„Gründe:“/, /„Rechtsbehelfsbelehrung:“/]],
+    [{ outcome: 'partially_granted', body: `Ihrem Antrag wird teilweise stattgegeben.\n\nGründe:\n[[Bitte begründen.]]\n\n${remedy}` }, [/„Gründe:“/]],
+    [{ outcome: 'refused', body: `Ihr Antrag wird abgelehnt.\n\nGründe:\nDer Hund lebt nicht im Stadtgebiet.` }, [/„Rechtsbehelfsbelehrung:“/]],
+    [{ outcome: 'granted', body: 'Der Hund ist angemeldet. [[Auflagen eintragen]]' }, [/\[\[Auflagen eintragen\]\]/]],
+  ] as const;
+  for (const [text, reasons] of refusals) {
+    const refused = await post('bescheid', { title: 'Bescheid Hundesteuer', feeCents: 0, idempotencyKey: 'fv-bescheid-0000', ...text });
+    assert.equal(refused.statusCode, 422, `${text.outcome}: ${refused.body}`);
+    assert.match(String(refused.headers['content-type']), /^application\/problem\+json/);
+    const invalid: { name: string; reason: string }[] = refused.json().invalidParams;
+    assert.deepEqual(invalid.map((p) => p.name), reasons.map(() => 'body'), text.outcome);
+    reasons.forEach((reason, i) => assert.match(invalid[i]!.reason, reason));
+  }
+  assert.equal((await db.selectFrom('decisions').select('id').where('case_id', '=', caseId).execute()).length, 0, 'no draft stored');
+  assert.equal((await db.selectFrom('cases').select('status').where('id', '=', caseId).executeTakeFirstOrThrow()).status, 'in_progress');
+  assert.equal((await db.selectFrom('mailbox_messages').innerJoin('mailbox_threads', 'mailbox_threads.id', 'mailbox_messages.thread_id')
+    .select('mailbox_messages.id').where('mailbox_threads.case_id', '=', caseId).where('mailbox_messages.kind', '=', 'decision').execute()).length, 0);
+  const english = await app.server.inject({
+    method: 'POST', url: `/api/v1/fachverfahren/vorgaenge/${caseId}/bescheid?lang=en`, payload: JSON.stringify({ outcome: 'refused', title: 'B', body: 'Refused.', feeCents: 0, idempotencyKey: 'fv-bescheid-0000' }),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+  });
+  assert.match(english.json().invalidParams[0].reason, /^a refusal \(also a partial one\) needs its reasons/);
+
   const decision = { outcome: 'granted', title: 'Bescheid Hundesteuer', body: 'Der Hund ist zur Hundesteuer angemeldet.', feeCents: 0, idempotencyKey: 'fv-bescheid-0001' };
   const issued = await post('bescheid', decision);
   assert.equal(issued.statusCode, 201, issued.body);

@@ -4,12 +4,14 @@
  * client; the token names the tenant, and another tenant's case is "not found" (404), never
  * "forbidden". Errors are application/problem+json: 401 without a valid token, 404 for an unknown
  * case, 409 for a transition the workflow does not allow (naming `from` and `to`), 422 naming each
- * invalid field (`invalidParams`), 400 for a body that is not a JSON object.
+ * invalid field (`invalidParams`; also a decision text the case page would not issue: a refusal
+ * without reasons or legal remedy, a `[[…]]` gap left), 400 for a body that is not a JSON object.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db/database.ts';
 import type { CaseStatus, DecisionOutcome, TrustLevel } from '../../platform/db/schema.ts';
 import { DomainError, invalidParamsOf } from '../../platform/http/errors.ts';
+import type { DecisionTextProblem } from '../cases/index.ts';
 import { findTenantCase } from './case-delivery.repository.ts';
 import { casePath, decisionBody, statusBody } from './case-delivery.schemas.ts';
 import { authenticateIntegrationClient } from './authenticate-integration-client.ts';
@@ -24,7 +26,7 @@ export interface CaseReporting {
   issueIntegrationDecision(input: {
     tenantId: string; caseId: string; clientId: string; outcome: DecisionOutcome;
     title: string; body: string; feeCents: number; idempotencyKey: string;
-  }): Promise<{ ok: true; decisionId: string; alreadyIssued: boolean } | { ok: false; code: 'NOT_FOUND' | 'ILLEGAL_TRANSITION' }>;
+  }): Promise<{ ok: true; decisionId: string; alreadyIssued: boolean } | { ok: false; code: 'NOT_FOUND' | 'ILLEGAL_TRANSITION' } | { ok: false; code: 'TEXT_INCOMPLETE'; problems: DecisionTextProblem[] }>;
 }
 
 let caseReporting: CaseReporting | undefined;
@@ -49,6 +51,12 @@ function sendProblem(req: FastifyRequest, reply: FastifyReply, status: 409 | 422
   return reply.code(status).type('application/problem+json').send({
     type: 'about:blank', title, status, detail, code, instance: req.url.split('?')[0], ...extra, requestId: req.id,
   });
+}
+
+/** Why a decision's text is not issued, for `invalidParams`. */
+function textProblemReason(req: FastifyRequest, problem: DecisionTextProblem): string {
+  if (problem.code === 'GAP_LEFT') return req.t('caseDelivery.api.body.gapLeft', { gap: problem.gap });
+  return req.t(problem.code === 'REASONS_MISSING' ? 'caseDelivery.api.body.reasonsMissing' : 'caseDelivery.api.body.remedyMissing');
 }
 
 /** Registers POST …/{caseId}/status and POST …/{caseId}/bescheid. */
@@ -111,6 +119,11 @@ export async function fachverfahrenApiRoutes(app: FastifyInstance, deps: { db: D
     const issued = await reporting().issueIntegrationDecision({ tenantId: client.tenantId, caseId: caseRow.id, clientId: client.id, ...body });
     if (!issued.ok) {
       if (issued.code === 'NOT_FOUND') throw new DomainError('NOT_FOUND');
+      if (issued.code === 'TEXT_INCOMPLETE') {
+        return sendProblem(req, reply, 422, 'UNPROCESSABLE', req.t('caseDelivery.api.unprocessable.title'), req.t('caseDelivery.api.unprocessable.detail'), {
+          invalidParams: issued.problems.map((p) => ({ name: 'body', reason: textProblemReason(req, p) })),
+        });
+      }
       const current = await findTenantCase(db, client.tenantId, caseRow.id);
       return illegal(req, reply, current?.status ?? caseRow.status, 'decided');
     }

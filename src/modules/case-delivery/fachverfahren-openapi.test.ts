@@ -49,6 +49,11 @@ test('request bodies are derived from the schemas the routes validate with, and 
   const decisionExample = decision.requestBody.content['application/json'].example;
   assert.deepEqual(decisionBody.parse(decisionExample), decisionExample);
   assert.equal(doc.components.schemas.StatusChange!.properties!.status!.description, 'Neuer Status des Vorgangs');
+  // The decision's 422 documents the check of its text, and the body's description says what is checked.
+  const textProblem = decision.responses['422']!.content['application/problem+json']!.example as { invalidParams: { name: string; reason: string }[] };
+  assert.deepEqual(textProblem.invalidParams.map((p) => p.name), ['body', 'body']);
+  assert.match(textProblem.invalidParams[0]!.reason, /„Gründe:“/);
+  assert.match(doc.components.schemas.Decision!.properties!.body!.description!, /Rechtsbehelfsbelehrung:.*\[\[…\]\]/);
 
   const en: Doc = (await app.server.inject('/api/openapi.json?lang=en')).json();
   assert.equal(en.components.schemas.StatusChange!.properties!.status!.description, 'New status of the case');

@@ -54,13 +54,21 @@ export function describeFachverfahrenApi(t: Translate): FachverfahrenOpenApi {
     422: problemResponse(t('caseDelivery.api.doc.response.unprocessable'), problem(422, 'UNPROCESSABLE', t('caseDelivery.api.unprocessable.title'),
       t('caseDelivery.api.unprocessable.detail'), { invalidParams: [{ name: 'status', reason: t('caseDelivery.api.status.invalid') }] })),
   };
-  const operation = (id: string, summary: string, description: string, body: { schema: string; example: unknown }, ok: Record<string, unknown>) => ({
+  const operation = (id: string, summary: string, description: string, body: { schema: string; example: unknown }, ok: Record<string, unknown>, ownErrors: Record<string, unknown> = {}) => ({
     operationId: id, tags: [FACHVERFAHREN_TAG], summary, description,
     security: [{ [FACHVERFAHREN_SECURITY_SCHEME]: [] }],
     parameters: [caseParameter],
     requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${body.schema}` }, example: body.example } } },
-    responses: { ...ok, ...errors },
+    responses: { ...ok, ...errors, ...ownErrors },
   });
+  // A decision's 422 shows the check of its text (the one the case page applies), not a malformed field.
+  const decisionTextProblem = {
+    422: problemResponse(t('caseDelivery.api.doc.response.unprocessable'), {
+      ...problem(422, 'UNPROCESSABLE', t('caseDelivery.api.unprocessable.title'), t('caseDelivery.api.unprocessable.detail'),
+        { invalidParams: [{ name: 'body', reason: t('caseDelivery.api.body.reasonsMissing') }, { name: 'body', reason: t('caseDelivery.api.body.remedyMissing') }] }),
+      instance: `${FACHVERFAHREN_API_BASE}/${EXAMPLE_CASE}/bescheid`,
+    }),
+  };
   return {
     tag: { name: FACHVERFAHREN_TAG, description: t('caseDelivery.api.doc.tag') },
     securitySchemes: {
@@ -97,7 +105,7 @@ export function describeFachverfahrenApi(t: Translate): FachverfahrenOpenApi {
           {
             200: { description: t('caseDelivery.api.doc.field.alreadyIssued'), content: { 'application/json': { schema: { $ref: '#/components/schemas/DecisionResult' }, example: { caseId: EXAMPLE_CASE, decisionId: EXAMPLE_DECISION, alreadyIssued: true } } } },
             201: { description: t('caseDelivery.api.doc.response.decision'), content: { 'application/json': { schema: { $ref: '#/components/schemas/DecisionResult' }, example: { caseId: EXAMPLE_CASE, decisionId: EXAMPLE_DECISION, alreadyIssued: false } } } },
-          }),
+          }, decisionTextProblem),
       },
     },
   };

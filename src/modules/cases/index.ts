@@ -5,6 +5,8 @@ export { caseOpener, openCase } from './open-case.ts';
 export { changeCaseStatus } from './change-case-status.ts';
 export type { ChangeStatusInput, ChangeStatusResult } from './change-case-status.ts';
 export { issueDecision, issueIntegrationDecision, recordRetrieval } from './issue-decision.ts';
+export type { IntegrationIssueResult } from './issue-decision.ts';
+export type { DecisionTextProblem } from './decision-text.ts';
 export { recordApplicantMessage, requestInformation } from './request-information.ts';
 export { casesJobs, deleteExpiredCases, sendDeadlineReminders, sendRequestReminders } from './cases.jobs.ts';
 export { deriveApplicantTermKey } from './applicant-terms.ts';

@@ -3,7 +3,9 @@
  * procedure's template for it (filled with the case data, fee included where the procedure charges
  * with the decision), edits it, and issues it. Issuing renders the PDF, seals it with the tenant's seal, delivers it to the applicant's
  * mailbox and marks the case decided — once: a retried issue finds the decision issued and
- * answers with the same document. A specialist procedure issues through the API the same way.
+ * answers with the same document. A specialist procedure issues through the API the same way, and
+ * its text is held to the case page's rules (`checkDecisionText`): reasons and legal remedy for a
+ * refusal, no gap left.
  */
 import type { DecisionOutcome } from '../../platform/db/schema.ts';
 import { createHash } from 'node:crypto';
@@ -15,7 +17,7 @@ import { ensureCaseThread, postToApplicant } from '../mailbox/index.ts';
 import { formatEuro } from '../payments/index.ts';
 import type { CasesDeps } from './cases.deps.ts';
 import { findCase, findDecision, listTemplates, markDecisionIssued, markDecisionNotified, saveDecisionDraft, type CaseRow, type DecisionRow } from './cases.repository.ts';
-import { chooseTemplate, fillTemplate } from './decision-text.ts';
+import { checkDecisionText, chooseTemplate, fillTemplate, type DecisionTextProblem } from './decision-text.ts';
 import { recordStatus, type CaseActor } from './record-status.ts';
 import { renderDecision } from './render-decision.ts';
 import { allows, workflowNamed } from './workflow.ts';
@@ -140,10 +142,21 @@ export async function issueDecision(deps: CasesDeps, input: { tenantId: string; 
   });
 }
 
-/** The contract for specialist procedures (case-delivery API): issue with the given text. */
+export type IntegrationIssueResult =
+  | { ok: true; decisionId: string; alreadyIssued: boolean }
+  | { ok: false; code: 'NOT_FOUND' | 'ILLEGAL_TRANSITION' }
+  | { ok: false; code: 'TEXT_INCOMPLETE'; problems: DecisionTextProblem[] };
+
+/**
+ * The contract for specialist procedures (case-delivery API): issue with the given text. A text the
+ * case page would not issue (a refusal without reasons or legal remedy, a gap left) is refused with
+ * its problems before anything is stored. @throws as `issueDecision`.
+ */
 export async function issueIntegrationDecision(deps: CasesDeps, input: {
   tenantId: string; caseId: string; clientId: string; outcome: DecisionOutcome; title: string; body: string; feeCents: number; idempotencyKey: string;
-}): Promise<{ ok: true; decisionId: string; alreadyIssued: boolean } | { ok: false; code: 'NOT_FOUND' | 'ILLEGAL_TRANSITION' }> {
+}): Promise<IntegrationIssueResult> {
+  const problems = checkDecisionText(input.outcome, input.body);
+  if (problems.length > 0) return { ok: false, code: 'TEXT_INCOMPLETE', problems };
   // One decision per case makes the issue idempotent by itself; the key is kept in the trail.
   const result = await issueDecision(deps, {
     tenantId: input.tenantId, caseId: input.caseId, actor: { type: 'integration', id: input.clientId },
