@@ -271,8 +271,8 @@ async function rawSubmit(pool: pg.Pool, draft: { id: string; accountId: string }
     values: [draft.id, fixed.tenantId, draft.accountId, JSON.stringify({ procedureId: fixed.procedureId, formVersion: 1, trustLevel: 'substantiell' }), randomUUID(),
       fixed.receiptJobType, JSON.stringify({ applicationId: draft.id }), `receipt:${draft.id}`,
       mailId, fixed.mailEnc[0], fixed.mailEnc[1], fixed.mailEnc[2], JSON.stringify({ mailId }), `mail:${mailId}`] });
-    await client.query({ name: 'raw_case', text: `INSERT INTO cases (id, tenant_id, procedure_id, reference, submitted_at, due_at, account_id, organisation_id, applicant_name_enc, applicant_terms)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
+    await client.query({ name: 'raw_case', text: `INSERT INTO cases (id, tenant_id, procedure_id, reference, submitted_at, due_at, account_id, organisation_id, applicant_name_enc, applicant_terms, workflow)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, (SELECT workflow FROM application_procedures WHERE online_procedure_id = $3)) ON CONFLICT (id) DO NOTHING RETURNING id`,
     values: [draft.id, fixed.tenantId, fixed.procedureId, reference, submittedAt, new Date(submittedAt.getTime() + 30 * 86_400_000), draft.accountId, fixed.nameEnc, fixed.terms] });
     if (trail) {
       const head = (await client.query<{ seq: string; hash: string }>({ name: 'raw_head', text: 'SELECT seq, hash FROM case_trail_heads WHERE tenant_id = $1 FOR UPDATE', values: [fixed.tenantId] })).rows[0]!;
