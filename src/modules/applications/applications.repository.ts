@@ -162,12 +162,11 @@ function toApplication(r: BaseRow): ApplicationRow {
 }
 
 /** The owner's application with this id; another owner's is not found. */
-export async function findOwnApplication(db: Db | Tx, owner: ApplicationOwner, id: string, options: { forUpdate?: boolean } = {}): Promise<ApplicationRow | undefined> {
+export async function findOwnApplication(db: Db | Tx, owner: ApplicationOwner, id: string): Promise<ApplicationRow | undefined> {
   let query = baseApplicationQuery(db).where('a.id', '=', id);
   query = owner.organisationId
     ? query.where('a.organisation_id', '=', owner.organisationId)
     : query.where('a.account_id', '=', owner.accountId).where('a.organisation_id', 'is', null);
-  if (options.forUpdate) query = query.forUpdate('a');
   const row = await query.executeTakeFirst();
   return row ? toApplication(row) : undefined;
 }

@@ -9,19 +9,12 @@ import { findOrganisationNameEnc } from './organisation.repository.ts';
 
 /** The applicant's name, or null when the account is gone or carries no name. */
 export async function applicantName(db: Db | Tx, cipher: FieldCipher, owner: { accountId: string | null; organisationId: string | null }): Promise<string | null> {
-  if (owner.organisationId) {
-    const nameEnc = await findOrganisationNameEnc(db, owner.organisationId);
-    if (nameEnc) return cipher.decrypt(nameEnc);
-  }
-  if (!owner.accountId) return null;
-  const profile = await loadCitizenProfile(db as Db, cipher, owner.accountId);
-  const name = [profile?.givenName, profile?.familyName].filter(Boolean).join(' ');
-  return name || null;
+  return (await applicantContact(db, cipher, owner)).name;
 }
 
 /**
- * The applicant's name (as `applicantName`) and the e-mail address of the person who acted, read
- * once for a submission, which needs both.
+ * The applicant's name and the e-mail address of the person who acted (for a business account:
+ * the organisation's name and the acting person's address), read once where both are needed.
  */
 export async function applicantContact(db: Db | Tx, cipher: FieldCipher, owner: { accountId: string | null; organisationId: string | null }): Promise<{ name: string | null; email: string | null }> {
   const organisationNameEnc = owner.organisationId ? await findOrganisationNameEnc(db, owner.organisationId) : undefined;
